@@ -1,0 +1,62 @@
+using Healthcare.Core.Data;
+using Healthcare.Core.Health;
+using Healthcare.Core.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Serilog;
+using Serilog.Events;
+
+namespace Healthcare.Api.Platform;
+
+/// <summary>Everything every endpoint relies on: settings, data, logging, errors, HTTP behaviour, auth, docs.</summary>
+public static class ApiPlatform
+{
+    public const string ApplicationName = "healthcare-api";
+
+    public static WebApplicationBuilder AddApiPlatform(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddJsonLogging(ApplicationName);
+        builder.Services.AddDataServices(ApplicationName);
+        builder.Services.AddDependencyHealthChecks();
+        builder.Services.AddProblemResponses();
+        builder.Services.AddValidation();
+        builder.Services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        builder.AddHttpServer();
+        builder.Services.AddTokenAuthentication();
+        builder.Services.AddApiDocs();
+        return builder;
+    }
+
+    public static WebApplication UseApiPlatform(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment() || app.Configuration["HTTPS_PORT"] is not null)
+        {
+            app.UseHsts();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseResponseCompression();
+        app.UseSerilogRequestLogging(options =>
+        {
+            // The route template, never the raw path: ids and search terms stay out of the logs.
+            options.MessageTemplate = "HTTP {RequestMethod} {Route} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("Route", (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
+        app.UseRouting();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRequestTimeouts();
+
+        app.MapHealthEndpoints();
+        app.MapApiDocs();
+        return app;
+    }
+}

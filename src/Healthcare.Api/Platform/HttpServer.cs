@@ -1,0 +1,116 @@
+using System.IO.Compression;
+using System.Security.Cryptography.X509Certificates;
+using Healthcare.Core.Configuration;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Api.Platform;
+
+/// <summary>Kestrel endpoints and limits, response compression, CORS, HSTS and request timeouts.</summary>
+public static class HttpServer
+{
+    public const string ProblemJson = "application/problem+json";
+
+    public static WebApplicationBuilder AddHttpServer(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedSettings<HttpServerOptions, HttpServerOptionsValidator>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var options = kestrel.ApplicationServices.GetRequiredService<IOptions<HttpServerOptions>>().Value;
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(30);
+
+            Listen(kestrel, options, options.HttpPort, HttpProtocols.Http1, tls: false);
+            if (options.HttpsPort is { } httpsPort)
+            {
+                Listen(kestrel, options, httpsPort, HttpProtocols.Http1AndHttp2, tls: true);
+            }
+
+            if (options.H2cPort is { } h2cPort)
+            {
+                Listen(kestrel, options, h2cPort, HttpProtocols.Http2, tls: false);
+            }
+        });
+
+        builder.Services.AddResponseCompression(options =>
+        {
+            // Responses carry bearer-token APIs' JSON, not cookies with secrets next to reflected input (BREACH).
+            options.EnableForHttps = true;
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.Providers.Add<GzipCompressionProvider>();
+            options.MimeTypes = ["application/json", ProblemJson, "text/plain", "text/html", "text/css", "application/javascript", "text/javascript"];
+        });
+        builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>().Configure<IOptions<HttpServerOptions>>((cors, http) =>
+        {
+            var origins = http.Value.CorsOrigins;
+            if (origins.Length > 0)
+            {
+                cors.AddDefaultPolicy(policy => policy
+                    .WithOrigins(origins)
+                    .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+                    .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "If-Match")
+                    .WithExposedHeaders("X-Request-Id", "Location", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy")
+                    .SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
+            }
+        });
+
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+            if (!development)
+            {
+                options.ExcludedHosts.Clear();
+            }
+        });
+
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<HttpServerOptions>>((timeouts, http) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(http.Value.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            });
+
+        return builder;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, HttpServerOptions options, int port, HttpProtocols protocols, bool tls)
+    {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (tls)
+            {
+                listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertPath!, options.TlsKeyPath));
+            }
+        }
+
+        switch (options.ListenIp)
+        {
+            case null:
+                kestrel.ListenLocalhost(port, Configure);
+                break;
+            case var any when any.Equals(System.Net.IPAddress.IPv6Any):
+                // Dual-stack where IPv6 exists, IPv4 only where it does not.
+                kestrel.ListenAnyIP(port, Configure);
+                break;
+            case var ip:
+                kestrel.Listen(ip, port, Configure);
+                break;
+        }
+    }
+}

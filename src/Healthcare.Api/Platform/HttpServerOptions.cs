@@ -1,0 +1,122 @@
+using System.Net;
+using Healthcare.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Api.Platform;
+
+/// <summary>Kestrel endpoints, limits and CORS, read from the environment variables named on each property.</summary>
+public sealed class HttpServerOptions
+{
+    /// <summary><c>any</c> (all interfaces), <c>localhost</c>, or an IP address.</summary>
+    [ConfigurationKeyName("LISTEN_ADDRESS")]
+    public string ListenAddress { get; set; } = "any";
+
+    /// <summary>Plain HTTP/1.1, for local use and for proxies that terminate TLS.</summary>
+    [ConfigurationKeyName("HTTP_PORT")]
+    public int HttpPort { get; set; } = 8088;
+
+    /// <summary>HTTP/1.1 and HTTP/2 over TLS (ALPN); needs TLS_CERT_PATH and TLS_KEY_PATH.</summary>
+    [ConfigurationKeyName("HTTPS_PORT")]
+    public int? HttpsPort { get; set; }
+
+    /// <summary>Cleartext HTTP/2 (prior knowledge) for internal callers.</summary>
+    [ConfigurationKeyName("H2C_PORT")]
+    public int? H2cPort { get; set; }
+
+    /// <summary>PEM certificate (chain) for HTTPS_PORT.</summary>
+    [ConfigurationKeyName("TLS_CERT_PATH")]
+    public string? TlsCertPath { get; set; }
+
+    /// <summary>PEM private key for HTTPS_PORT. Secret.</summary>
+    [ConfigurationKeyName("TLS_KEY_PATH")]
+    public string? TlsKeyPath { get; set; }
+
+    [ConfigurationKeyName("MAX_REQUEST_BODY_BYTES")]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    [ConfigurationKeyName("REQUEST_TIMEOUT_SECONDS")]
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    [ConfigurationKeyName("KEEPALIVE_TIMEOUT_SECONDS")]
+    public int KeepAliveTimeoutSeconds { get; set; } = 120;
+
+    [ConfigurationKeyName("REQUEST_HEADERS_TIMEOUT_SECONDS")]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Comma-separated origins allowed to call the API from a browser; none by default.</summary>
+    [ConfigurationKeyName("CORS_ALLOWED_ORIGINS")]
+    public string? CorsAllowedOrigins { get; set; }
+
+    public string[] CorsOrigins =>
+        (CorsAllowedOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public IPAddress? ListenIp => ListenAddress.Trim().ToLowerInvariant() switch
+    {
+        "any" or "*" or "" => IPAddress.IPv6Any,
+        "localhost" => null,
+        var other => IPAddress.TryParse(other, out var ip) ? ip : IPAddress.None,
+    };
+}
+
+internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HttpServerOptions options)
+    {
+        var failures = new List<string>();
+        if (Equals(options.ListenIp, IPAddress.None))
+        {
+            failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");
+        }
+
+        Settings.RequireRange(failures, "HTTP_PORT", options.HttpPort, 1, 65535);
+        if (options.HttpsPort is { } https)
+        {
+            Settings.RequireRange(failures, "HTTPS_PORT", https, 1, 65535);
+            RequireFile(failures, "TLS_CERT_PATH", options.TlsCertPath);
+            RequireFile(failures, "TLS_KEY_PATH", options.TlsKeyPath);
+        }
+
+        if (options.H2cPort is { } h2c)
+        {
+            Settings.RequireRange(failures, "H2C_PORT", h2c, 1, 65535);
+        }
+
+        var ports = new[] { (int?)options.HttpPort, options.HttpsPort, options.H2cPort }.OfType<int>().ToList();
+        if (ports.Count != ports.Distinct().Count())
+        {
+            failures.Add("HTTP_PORT, HTTPS_PORT and H2C_PORT must differ");
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 100 * 1024 * 1024)
+        {
+            failures.Add("MAX_REQUEST_BODY_BYTES must be between 1024 and 104857600");
+        }
+
+        Settings.RequireRange(failures, "REQUEST_TIMEOUT_SECONDS", options.RequestTimeoutSeconds, 1, 600);
+        Settings.RequireRange(failures, "KEEPALIVE_TIMEOUT_SECONDS", options.KeepAliveTimeoutSeconds, 1, 3600);
+        Settings.RequireRange(failures, "REQUEST_HEADERS_TIMEOUT_SECONDS", options.RequestHeadersTimeoutSeconds, 1, 300);
+
+        foreach (var origin in options.CorsOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ||
+                uri.AbsolutePath != "/" || origin.EndsWith('/'))
+            {
+                failures.Add($"CORS_ALLOWED_ORIGINS has '{origin}', which is not an origin like https://app.example.com");
+            }
+        }
+
+        return Settings.Result(failures);
+    }
+
+    private static void RequireFile(List<string> failures, string variable, string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            failures.Add($"{variable} must be set when HTTPS_PORT is set");
+        }
+        else if (!File.Exists(path))
+        {
+            failures.Add($"{variable} names a file that does not exist");
+        }
+    }
+}

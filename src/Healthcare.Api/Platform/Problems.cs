@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Healthcare.Api.Platform;
+
+/// <summary>
+/// Every error answer is RFC 9457 problem details with <c>traceId</c> and <c>requestId</c>. Exceptions are
+/// mapped to a status here; messages never echo request data, and stack traces appear only in Development.
+/// </summary>
+public static class Problems
+{
+    public static IServiceCollection AddProblemResponses(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Type ??= $"https://httpstatuses.io/{problem.Status ?? context.HttpContext.Response.StatusCode}";
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+            problem.Extensions.Remove("exception");
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // Binding failures (malformed JSON, wrong content type) throw, so one handler answers them all.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+}
+
+internal sealed partial class ApiExceptionHandler(
+    IProblemDetailsService problems,
+    IHostEnvironment environment,
+    ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            context.Response.StatusCode = 499;
+            return true;
+        }
+
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => FromBadRequest(bad),
+            _ when IsDatabaseUnavailable(exception) => Unavailable(context),
+            _ => Unexpected(exception),
+        };
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private ProblemDetails Unexpected(Exception exception)
+    {
+        LogUnhandled(logger, exception.GetType().Name, exception);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status500InternalServerError,
+            Title = "An unexpected error occurred.",
+            Detail = "The error has been logged; quote the requestId when reporting it.",
+        };
+        if (environment.IsDevelopment())
+        {
+            problem.Extensions["developerDetail"] = exception.ToString();
+        }
+
+        return problem;
+    }
+
+    private ProblemDetails Unavailable(HttpContext context)
+    {
+        LogDatabaseUnavailable(logger);
+        context.Response.Headers.RetryAfter = "5";
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The service is temporarily unavailable.",
+            Detail = "A dependency did not answer in time. Retry after a few seconds.",
+        };
+    }
+
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException ||
+                e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "57014" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
+    {
+        var status = exception.StatusCode;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+                _ => "The request is malformed.",
+            },
+        };
+
+        if (FindJsonError(exception) is { } json)
+        {
+            var field = JsonPathToField(json.Path);
+            problem.Title = "The request body is not valid JSON for this endpoint.";
+            problem.Detail = field.Length == 0
+                ? "The body could not be read as JSON."
+                : $"The value of '{field}' could not be read.";
+            problem.Extensions["errors"] = new Dictionary<string, string[]>
+            {
+                [field.Length == 0 ? "$" : field] = [field.Length == 0 ? "The body is not valid JSON." : "The value is not valid for this field."],
+            };
+        }
+        else if (status == StatusCodes.Status400BadRequest && exception.Message.Contains("no body was provided", StringComparison.Ordinal))
+        {
+            problem.Detail = "A JSON request body is required.";
+        }
+
+        return problem;
+    }
+
+    private static JsonException? FindJsonError(Exception exception)
+    {
+        for (var e = exception.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"$.patient.dateOfBirth" becomes "patient.dateOfBirth"; "$" becomes "".</summary>
+    private static string JsonPathToField(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while handling a request")]
+    private static partial void LogUnhandled(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable; answered 503")]
+    private static partial void LogDatabaseUnavailable(ILogger logger);
+}

@@ -1,0 +1,24 @@
+using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Platform;
+using Healthcare.Core.Hosting;
+
+return await StartupGuard.RunAsync(async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddApiPlatform();
+
+    var app = builder.Build();
+    if (await app.TryRunCommandAsync(args) is { } exitCode)
+    {
+        return exitCode;
+    }
+
+    app.UseApiPlatform();
+    app.MapAuthApi();
+
+    await app.RunAsync();
+    return 0;
+});
+
+/// <summary>The API's entry point; public so that tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Core.Configuration;
+
+/// <summary>PostgreSQL settings, read from the environment variables named on each property.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>Secret: <c>postgresql://user:password@host:port/database</c> or an Npgsql connection string.</summary>
+    [ConfigurationKeyName("DATABASE_URL")]
+    public string? Url { get; set; }
+
+    /// <summary>Largest number of pooled connections per process.</summary>
+    [ConfigurationKeyName("DB_POOL_MAX")]
+    public int PoolMax { get; set; } = 20;
+
+    [ConfigurationKeyName("DB_COMMAND_TIMEOUT_SECONDS")]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    [ConfigurationKeyName("DB_CONNECT_TIMEOUT_SECONDS")]
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+}
+
+internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        var failures = new List<string>();
+        if (!PostgresConnectionString.TryParse(options.Url, out _, out var error))
+        {
+            failures.Add($"DATABASE_URL {error}");
+        }
+
+        Settings.RequireRange(failures, "DB_POOL_MAX", options.PoolMax, 1, 1000);
+        Settings.RequireRange(failures, "DB_COMMAND_TIMEOUT_SECONDS", options.CommandTimeoutSeconds, 1, 3600);
+        Settings.RequireRange(failures, "DB_CONNECT_TIMEOUT_SECONDS", options.ConnectTimeoutSeconds, 1, 120);
+        return Settings.Result(failures);
+    }
+}

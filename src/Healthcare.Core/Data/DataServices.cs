@@ -1,0 +1,60 @@
+using Healthcare.Core.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Healthcare.Core.Data;
+
+/// <summary>Registers PostgreSQL (an Npgsql data source and the pooled DbContext) and Redis.</summary>
+public static class DataServices
+{
+    public static IServiceCollection AddDataServices(this IServiceCollection services, string applicationName)
+    {
+        services.AddValidatedSettings<DatabaseOptions, DatabaseOptionsValidator>();
+        services.AddValidatedSettings<RedisOptions, RedisOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CreatedAtInterceptor>();
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var connection = PostgresConnectionString.Parse(options.Url);
+            connection.MaxPoolSize = options.PoolMax;
+            connection.CommandTimeout = options.CommandTimeoutSeconds;
+            connection.Timeout = options.ConnectTimeoutSeconds;
+            connection.ApplicationName ??= applicationName;
+            // Statements run often enough are prepared on the server automatically.
+            connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
+            var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
+            builder.UseLoggerFactory(sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
+            return builder.Build();
+        });
+
+        services.AddDbContextPool<HealthcareDbContext>((sp, options) =>
+        {
+            ConfigureDbContext(options, sp.GetRequiredService<NpgsqlDataSource>());
+            options.AddInterceptors(sp.GetRequiredService<CreatedAtInterceptor>());
+        });
+
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var configuration = RedisConnection.Parse(options.Url);
+            configuration.ClientName = applicationName;
+            return ConnectionMultiplexer.Connect(configuration);
+        });
+
+        return services;
+    }
+
+    internal static void ConfigureDbContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, Npgsql).UseSnakeCaseNamingConvention();
+
+    internal static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, Npgsql).UseSnakeCaseNamingConvention();
+
+    private static void Npgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.MigrationsHistoryTable("__ef_migrations_history");
+}

@@ -1,0 +1,18 @@
+using Healthcare.Core.Clinics;
+using Healthcare.Core.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Core.Data;
+
+/// <summary>The system of record. Entity configurations live beside their entities.</summary>
+public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> options) : DbContext(options)
+{
+    public DbSet<Clinic> Clinics => Set<Clinic>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<ClinicMembership> ClinicMemberships => Set<ClinicMembership>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HealthcareDbContext).Assembly);
+}

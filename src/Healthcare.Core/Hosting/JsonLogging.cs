@@ -1,0 +1,48 @@
+using Healthcare.Core.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Healthcare.Core.Hosting;
+
+/// <summary>
+/// Structured JSON logs on standard output, one event per line, with trace and span ids (@tr, @sp)
+/// and the request id. Raw request paths are not logged: request events carry the route template.
+/// </summary>
+public static class JsonLogging
+{
+    public static IServiceCollection AddJsonLogging(this IServiceCollection services, string applicationName)
+    {
+        services.AddValidatedSettings<LoggingOptions, LoggingOptionsValidator>();
+        services.AddSerilog((sp, logger) =>
+        {
+            var level = sp.GetRequiredService<IOptions<LoggingOptions>>().Value.MinimumLevel;
+            logger.MinimumLevel.Is(level)
+                .MinimumLevel.Override("Microsoft.AspNetCore", Max(level, LogEventLevel.Warning))
+                .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Max(level, LogEventLevel.Warning))
+                .MinimumLevel.Override("Microsoft.Extensions.Http", Max(level, LogEventLevel.Warning))
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Application", applicationName)
+                .Enrich.With<DropRawPath>()
+                .WriteTo.Console(new RenderedCompactJsonFormatter());
+        });
+        return services;
+    }
+
+    private static LogEventLevel Max(LogEventLevel a, LogEventLevel b) => a > b ? a : b;
+
+    /// <summary>ASP.NET Core's request scope carries the raw path; identifiers in it are not for logs.</summary>
+    private sealed class DropRawPath : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            logEvent.RemovePropertyIfPresent("RequestPath");
+            logEvent.RemovePropertyIfPresent("Path");
+            logEvent.RemovePropertyIfPresent("QueryString");
+        }
+    }
+}

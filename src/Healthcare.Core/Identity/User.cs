@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Healthcare.Core.Identity;
+
+/// <summary>A person who signs in: staff, patient or platform administrator.</summary>
+public sealed class User
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>Lower-cased, trimmed e-mail address; unique.</summary>
+    public required string Email { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    /// <summary>Platform-wide administrator (super_admin), not tied to a clinic.</summary>
+    public bool IsSuperAdmin { get; set; }
+
+    public bool IsDisabled { get; set; }
+
+    /// <summary>Changes whenever credentials or access change, which invalidates issued tokens.</summary>
+    public Guid SecurityStamp { get; set; } = Guid.NewGuid();
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public List<ClinicMembership> Memberships { get; init; } = [];
+
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> builder)
+    {
+        builder.Property(u => u.Email).HasMaxLength(254);
+        builder.Property(u => u.DisplayName).HasMaxLength(200);
+        builder.Property(u => u.PasswordHash).HasMaxLength(512);
+        builder.HasIndex(u => u.Email).IsUnique();
+        builder.ToTable(t => t.HasCheckConstraint("ck_users_email_normalized", "email = lower(btrim(email)) AND position('@' in email) > 1"));
+    }
+}

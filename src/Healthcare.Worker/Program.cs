@@ -1,0 +1,36 @@
+using Healthcare.Core.Configuration;
+using Healthcare.Core.Data;
+using Healthcare.Core.Health;
+using Healthcare.Core.Hosting;
+using Healthcare.Worker;
+using Microsoft.Extensions.Options;
+
+return await StartupGuard.RunAsync(async () =>
+{
+    const string applicationName = "healthcare-worker";
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.Services.AddJsonLogging(applicationName);
+    builder.Services.AddDataServices(applicationName);
+    builder.Services.AddDependencyHealthChecks();
+    builder.Services.AddValidatedSettings<WorkerOptions, WorkerOptionsValidator>();
+    builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+        host.ShutdownTimeout = TimeSpan.FromSeconds(worker.Value.ShutdownGraceSeconds));
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        var options = kestrel.ApplicationServices.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        kestrel.AddServerHeader = false;
+        if (options.ListenAddress == "localhost")
+        {
+            kestrel.ListenLocalhost(options.HttpPort);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(options.HttpPort);
+        }
+    });
+
+    var app = builder.Build();
+    app.MapHealthEndpoints();
+    await app.RunAsync();
+    return 0;
+});
