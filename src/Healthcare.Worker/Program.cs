@@ -30,6 +30,7 @@ return await StartupGuard.RunAsync(async () =>
     });
 
     var app = builder.Build();
+    StartupGuard.ValidateSettings(app.Services);
     app.MapHealthEndpoints();
     await app.RunAsync();
     return 0;

@@ -11,6 +11,7 @@ namespace Healthcare.Api.Platform;
 public static class ApiPlatform
 {
     public const string ApplicationName = "healthcare-api";
+    private const string RouteItem = "healthcare.route";
 
     public static WebApplicationBuilder AddApiPlatform(this WebApplicationBuilder builder)
     {
@@ -29,6 +30,17 @@ public static class ApiPlatform
     public static WebApplication UseApiPlatform(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseSerilogRequestLogging(options =>
+        {
+            // The route template, never the raw path: ids and search terms stay out of the logs.
+            options.MessageTemplate = "HTTP {RequestMethod:l} {Route:l} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("Route", RouteOf(http) ?? http.Items[RouteItem] as string ?? "(no route)");
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment() || app.Configuration["HTTPS_PORT"] is not null)
@@ -38,18 +50,13 @@ public static class ApiPlatform
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseResponseCompression();
-        app.UseSerilogRequestLogging(options =>
-        {
-            // The route template, never the raw path: ids and search terms stay out of the logs.
-            options.MessageTemplate = "HTTP {RequestMethod} {Route} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.EnrichDiagnosticContext = (diagnostics, http) =>
-                diagnostics.Set("Route", (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
-            options.GetLevel = (http, _, exception) =>
-                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Debug
-                : LogEventLevel.Information;
-        });
         app.UseRouting();
+        // The exception handler clears the endpoint before it answers; remember the route for the request log.
+        app.Use((http, next) =>
+        {
+            http.Items[RouteItem] = RouteOf(http);
+            return next(http);
+        });
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -59,4 +66,6 @@ public static class ApiPlatform
         app.MapApiDocs();
         return app;
     }
+
+    private static string? RouteOf(HttpContext http) => (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
 }

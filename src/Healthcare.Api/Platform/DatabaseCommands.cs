@@ -3,8 +3,8 @@ using System.Text;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Healthcare.Api.Platform;
 
@@ -19,15 +19,14 @@ public static partial class DatabaseCommands
 
     public static async Task<int?> TryRunCommandAsync(this WebApplication app, string[] args)
     {
+        StartupGuard.ValidateSettings(app.Services);
         switch (args.FirstOrDefault())
         {
             case null or "serve":
                 return null;
             case "migrate":
-                app.Services.GetService<IStartupValidator>()?.Validate();
                 return await MigrateAsync(app.Services);
             case "seed":
-                app.Services.GetService<IStartupValidator>()?.Validate();
                 return await SeedDemoDataAsync(app.Services, app.Environment, CredentialsFile(args));
             case var unknown:
                 await Console.Error.WriteLineAsync($"unknown command '{unknown}': use serve (default), migrate or seed [--credentials-file PATH]");

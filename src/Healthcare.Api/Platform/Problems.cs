@@ -22,12 +22,33 @@ public static class Problems
             problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
             problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
             problem.Extensions.Remove("exception");
+            problem.Detail ??= problem.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
+                StatusCodes.Status405MethodNotAllowed => "This resource does not support the request's HTTP method.",
+                StatusCodes.Status404NotFound => "No resource exists at this address.",
+                _ => null,
+            };
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                // Field names as clients send them in JSON ("dateOfBirth", "address.postalCode").
+                var errors = validation.Errors.ToDictionary(e => JsonFieldName(e.Key), e => e.Value);
+                validation.Errors.Clear();
+                foreach (var (field, messages) in errors)
+                {
+                    validation.Errors[field] = messages;
+                }
+            }
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Binding failures (malformed JSON, wrong content type) throw, so one handler answers them all.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
     }
+
+    internal static string JsonFieldName(string memberPath) =>
+        string.Join('.', memberPath.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 }
 
 internal sealed partial class ApiExceptionHandler(

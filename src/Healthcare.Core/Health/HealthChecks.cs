@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -34,7 +35,8 @@ public static class HealthChecks
 
     public static IEndpointConventionBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/health").WithTags("Health").AllowAnonymous().ExcludeFromDescription();
+        var group = endpoints.MapGroup("/health").WithTags("Health").AllowAnonymous().ExcludeFromDescription()
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         group.MapHealthChecks("", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
         group.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson });
         return group;

@@ -1,5 +1,6 @@
 using Healthcare.Core.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Core;
@@ -17,12 +18,18 @@ public static class JsonLogging
     public static IServiceCollection AddJsonLogging(this IServiceCollection services, string applicationName)
     {
         services.AddValidatedSettings<LoggingOptions, LoggingOptionsValidator>();
+        // ASP.NET Core's own per-request scope and messages carry the raw path and its own request id;
+        // the API writes one request event with the route template and the X-Request-Id instead.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         services.AddSerilog((sp, logger) =>
         {
             var level = sp.GetRequiredService<IOptions<LoggingOptions>>().Value.MinimumLevel;
             logger.MinimumLevel.Is(level)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Max(level, LogEventLevel.Warning))
+                // Failed commands surface as exceptions and are logged once where they are handled.
+                .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+                .MinimumLevel.Override("Npgsql", Max(level, LogEventLevel.Information))
                 .MinimumLevel.Override("Microsoft.Extensions.Http", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .Enrich.FromLogContext()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Core.Hosting;
@@ -24,6 +25,13 @@ public static class StartupGuard
         }
     }
 
+    /// <summary>
+    /// Validates every settings class now, before the host starts, so that a bad value is reported by
+    /// <see cref="RunAsync"/> alone rather than also logged as a failed start.
+    /// </summary>
+    public static void ValidateSettings(IServiceProvider services) =>
+        services.GetService<IStartupValidator>()?.Validate();
+
     /// <summary>The one-line description of a configuration error, or null for any other exception.</summary>
     public static string? Describe(Exception exception) => exception switch
     {
@@ -31,14 +39,15 @@ public static class StartupGuard
         AggregateException { InnerExceptions.Count: > 0 } e when e.InnerExceptions.All(i => Describe(i) is not null) =>
             string.Join("; ", e.InnerExceptions.Select(i => Describe(i)).Distinct()),
         // The configuration binder reports a value it cannot convert (DB_POOL_MAX=abc) this way.
-        InvalidOperationException { InnerException: FormatException or OverflowException } e
+        InvalidOperationException e
             when e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => BinderMessage(e.Message),
         _ => null,
     };
 
     private static string BinderMessage(string message)
     {
-        // "Failed to convert configuration value at 'DB_POOL_MAX' to type 'System.Int32'." -> name the variable only.
+        // "Failed to convert configuration value 'abc' at 'DB_POOL_MAX' to type 'System.Int32'.": name the
+        // variable, never repeat the value (it could be a secret).
         var start = message.IndexOf(" at '", StringComparison.Ordinal);
         if (start < 0)
         {
