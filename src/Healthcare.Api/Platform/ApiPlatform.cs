@@ -30,6 +30,7 @@ public static class ApiPlatform
     public static WebApplication UseApiPlatform(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseSerilogRequestLogging(options =>
         {
             // The route template, never the raw path: ids and search terms stay out of the logs.
@@ -41,15 +42,13 @@ public static class ApiPlatform
                 : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
+        // Outside the error handlers, so problem details are compressed too.
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (!app.Environment.IsDevelopment() || app.Configuration["HTTPS_PORT"] is not null)
-        {
-            app.UseHsts();
-        }
+        // Acts on HTTPS requests only; in Development localhost is exempt so browsers do not pin it.
+        app.UseHsts();
 
-        app.UseMiddleware<SecurityHeadersMiddleware>();
-        app.UseResponseCompression();
         app.UseRouting();
         // The exception handler clears the endpoint before it answers; remember the route for the request log.
         app.Use((http, next) =>

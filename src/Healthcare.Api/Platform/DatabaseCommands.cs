@@ -20,7 +20,8 @@ public static partial class DatabaseCommands
     public static async Task<int?> TryRunCommandAsync(this WebApplication app, string[] args)
     {
         StartupGuard.ValidateSettings(app.Services);
-        switch (args.FirstOrDefault())
+        // Host options such as --environment=Testing may come first; a command is a bare word.
+        switch (args.FirstOrDefault(a => !a.StartsWith('-')))
         {
             case null or "serve":
                 return null;

@@ -21,7 +21,12 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
             : Activity.Current?.TraceId.ToHexString() ?? Guid.CreateVersion7().ToString("N");
 
         context.TraceIdentifier = requestId;
-        context.Response.Headers[HeaderName] = requestId;
+        // Set when the headers go out: the exception handler clears headers set earlier.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = requestId;
+            return Task.CompletedTask;
+        });
         using (LogContext.PushProperty("RequestId", requestId))
         {
             await next(context);
@@ -53,16 +58,21 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        if (context.Request.Path.StartsWithSegments("/api"))
+        // Set when the headers go out, so that error answers (whose headers are reset) carry them too.
+        context.Response.OnStarting(() =>
         {
-            // Answers may hold patient data: no shared or browser cache may keep them.
-            headers.CacheControl = "no-store";
-        }
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                // Answers may hold patient data: no shared or browser cache may keep them.
+                headers.CacheControl = "no-store";
+            }
 
+            return Task.CompletedTask;
+        });
         return next(context);
     }
 }

@@ -11,9 +11,7 @@ public sealed class LoggingOptions
     [ConfigurationKeyName("LOG_LEVEL")]
     public string Level { get; set; } = "info";
 
-    public LogEventLevel MinimumLevel => TryParseLevel(Level, out var level) ? level : LogEventLevel.Information;
-
-    internal static bool TryParseLevel(string? value, out LogEventLevel level)
+    public static bool TryParseLevel(string? value, out LogEventLevel level)
     {
         switch (value?.Trim().ToLowerInvariant())
         {

@@ -1,7 +1,7 @@
 using Healthcare.Core.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -23,7 +23,10 @@ public static class JsonLogging
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         services.AddSerilog((sp, logger) =>
         {
-            var level = sp.GetRequiredService<IOptions<LoggingOptions>>().Value.MinimumLevel;
+            // Read directly: a bad LOG_LEVEL is reported with every other bad setting by options validation.
+            var level = LoggingOptions.TryParseLevel(sp.GetRequiredService<IConfiguration>()["LOG_LEVEL"] ?? "info", out var parsed)
+                ? parsed
+                : LogEventLevel.Information;
             logger.MinimumLevel.Is(level)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Max(level, LogEventLevel.Warning))

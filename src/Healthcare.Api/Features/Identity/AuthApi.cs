@@ -16,12 +16,15 @@ public static class AuthApi
         auth.MapPost("/login", Login)
             .AllowAnonymous()
             .WithName("Login")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Exchange an e-mail address and password for an access token.");
 
         endpoints.MapGet("/api/v1/me", GetMe)
             .RequireAuthorization()
             .WithTags("Authentication")
             .WithName("GetMe")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("The signed-in user and their clinic roles.");
         return endpoints;
     }

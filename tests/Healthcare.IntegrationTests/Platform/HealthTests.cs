@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text.Json;
+using Healthcare.Testing;
+
+namespace Healthcare.IntegrationTests.Platform;
+
+public sealed class HealthTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task LivenessAnswersWithoutCheckingDependencies()
+    {
+        var response = await api.CreateClient().GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await ReadJsonAsync(response);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Empty(body.GetProperty("checks").EnumerateObject());
+    }
+
+    [Fact]
+    public async Task ReadinessReportsPostgresRedisAndMigrationsWithDurations()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var checks = (await ReadJsonAsync(response)).GetProperty("checks");
+        foreach (var name in new[] { "postgres", "redis", "migrations" })
+        {
+            Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
+            Assert.True(checks.GetProperty(name).GetProperty("durationMs").GetDouble() >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task HealthEndpointsNeedNoAuthentication()
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    internal static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+}
+
+public sealed class DatabaseDownApi : ApiFactory
+{
+    protected override bool MigrateDatabase => false;
+
+    protected override Dictionary<string, string?> Settings()
+    {
+        var settings = base.Settings();
+        settings["DATABASE_URL"] = TestServers.UnreachablePostgresUrl;
+        return settings;
+    }
+}
+
+public sealed class HealthWhenDatabaseIsDownTests(DatabaseDownApi api) : IClassFixture<DatabaseDownApi>
+{
+    [Fact]
+    public async Task ReadinessAnswers503NamingPostgres()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await HealthTests.ReadJsonAsync(response);
+        Assert.Equal("Unhealthy", body.GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+        Assert.DoesNotContain("nothing", body.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LivenessStillAnswers200()
+    {
+        var response = await api.CreateClient().GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiRequestsAnswer503ProblemDetailsNot500()
+    {
+        var response = await api.CreateClient().PostAsync(
+            "/api/v1/auth/login",
+            new StringContent("""{"email":"someone@example.com","password":"whatever-password"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+}
+
+public sealed class RedisDownApi : ApiFactory
+{
+    protected override Dictionary<string, string?> Settings()
+    {
+        var settings = base.Settings();
+        settings["REDIS_URL"] = TestServers.UnreachableRedisUrl;
+        return settings;
+    }
+}
+
+public sealed class HealthWhenRedisIsDownTests(RedisDownApi api) : IClassFixture<RedisDownApi>
+{
+    [Fact]
+    public async Task ReadinessIsDegradedButStill200()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await HealthTests.ReadJsonAsync(response);
+        Assert.Equal("Degraded", body.GetProperty("status").GetString());
+        Assert.Equal("Degraded", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+    }
+}
+
+public sealed class UnmigratedApi : ApiFactory
+{
+    protected override bool MigrateDatabase => false;
+}
+
+public sealed class HealthWhenMigrationsArePendingTests(UnmigratedApi api) : IClassFixture<UnmigratedApi>
+{
+    [Fact]
+    public async Task ReadinessAnswers503UntilTheMigratorHasRun()
+    {
+        var client = api.CreateClient();
+
+        var before = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+        var migrations = (await HealthTests.ReadJsonAsync(before)).GetProperty("checks").GetProperty("migrations");
+        Assert.Equal("Unhealthy", migrations.GetProperty("status").GetString());
+        Assert.Contains("pending", migrations.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        await Healthcare.Api.Platform.DatabaseCommands.MigrateAsync(api.Services);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text;
+using Healthcare.Testing;
+
+namespace Healthcare.IntegrationTests.Platform;
+
+public sealed class CorsApi : RunningApi
+{
+    public const string AllowedOrigin = "https://app.example.test";
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["CORS_ALLOWED_ORIGINS"] = AllowedOrigin;
+        settings["MAX_REQUEST_BODY_BYTES"] = "4096";
+    }
+}
+
+/// <summary>What only the real Kestrel server shows: protocols, TLS, limits, headers, compression.</summary>
+public sealed class HttpServerTests(CorsApi api) : IClassFixture<CorsApi>, IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = api.HttpAddress };
+
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task HttpsPortNegotiatesHttp2ByAlpn()
+    {
+        using var client = api.CreateTlsClient(HttpVersion.Version20);
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+    }
+
+    [Fact]
+    public async Task HttpsPortAlsoServesHttp11()
+    {
+        using var client = api.CreateTlsClient(HttpVersion.Version11);
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpVersion.Version11, response.Version);
+    }
+
+    [Fact]
+    public async Task CleartextHttp2PortServesPriorKnowledgeHttp2()
+    {
+        using var client = new HttpClient
+        {
+            BaseAddress = api.H2cAddress,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+    }
+
+    [Fact]
+    public async Task PlainPortServesHttp11()
+    {
+        var response = await _http.GetAsync("/health");
+
+        Assert.Equal(HttpVersion.Version11, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task HstsIsSentOverTlsOnly()
+    {
+        using var tls = api.CreateTlsClient(HttpVersion.Version20);
+
+        var secure = await tls.GetAsync("/health");
+        var plain = await _http.GetAsync("/health");
+
+        Assert.Contains("max-age=31536000", secure.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task ResponsesCarryNoServerBannerAndNosniff()
+    {
+        var response = await _http.GetAsync("/openapi/v1.json");
+
+        Assert.False(response.Headers.Contains("Server"));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData("br")]
+    [InlineData("gzip")]
+    public async Task JsonResponsesAreCompressedWhenAsked(string encoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.AcceptEncoding.ParseAdd(encoding);
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(encoding, response.Content.Headers.ContentEncoding.Single());
+    }
+
+    [Fact]
+    public async Task ProblemDetailsAreCompressedToo()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/nothing-here");
+        request.Headers.AcceptEncoding.ParseAdd("br");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("br", response.Content.Headers.ContentEncoding.Single());
+    }
+
+    [Fact]
+    public async Task BodyOverTheLimitAnswers413ProblemDetails()
+    {
+        var json = $$"""{"email":"a@example.com","password":"{{new string('x', 8000)}}"}""";
+
+        var response = await _http.PostAsync("/api/v1/auth/login", new StringContent(json, Encoding.UTF8, "application/json"));
+
+        await ProblemDetailsTests.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task AllowedOriginGetsCorsHeaders()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/me");
+        request.Headers.Add("Origin", CorsApi.AllowedOrigin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(CorsApi.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
+    public async Task OtherOriginsGetNoCorsHeaders()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Add("Origin", "https://evil.example.test");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Net;
+using Healthcare.Testing;
+
+namespace Healthcare.IntegrationTests.Platform;
+
+public sealed class WorkerTests : IAsyncLifetime
+{
+    private string _databaseUrl = "";
+
+    public async Task InitializeAsync() => _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(WorkerTests));
+
+    public Task DisposeAsync() => TestServers.DropDatabaseAsync(_databaseUrl);
+
+    [Fact]
+    public async Task WorkerServesHealthOnItsOwnPortAndStopsCleanlyOnSigterm()
+    {
+        var settings = HostProcess.ApiSettings(_databaseUrl);
+        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, settings, "migrate"))
+        {
+            Assert.Equal(0, await migrate.WaitForExitAsync());
+        }
+
+        settings.Remove("HTTP_PORT");
+        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        settings["LISTEN_ADDRESS"] = "localhost";
+        await using var worker = await HostProcess.StartServingAsync(RepositoryPaths.WorkerDll, settings);
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+
+        var ready = await http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+}
