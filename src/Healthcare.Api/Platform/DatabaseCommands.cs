@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
-using Healthcare.Core.Identity;
 using Healthcare.Core.Hosting;
+using Healthcare.Core.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Platform;
