@@ -15,6 +15,7 @@ return await StartupGuard.RunAsync(async () =>
 
     app.UseApiPlatform();
     app.MapAuthApi();
+    app.MapAuditApi();
 
     await app.RunAsync();
     return 0;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Hosting;
@@ -29,8 +30,10 @@ public static partial class DatabaseCommands
                 return await MigrateAsync(app.Services);
             case "seed":
                 return await SeedDemoDataAsync(app.Services, app.Environment, CredentialsFile(args));
+            case "verify-audit":
+                return await VerifyAuditAsync(app.Services);
             case var unknown:
-                await Console.Error.WriteLineAsync($"unknown command '{unknown}': use serve (default), migrate or seed [--credentials-file PATH]");
+                await Console.Error.WriteLineAsync($"unknown command '{unknown}': use serve (default), migrate, seed [--credentials-file PATH] or verify-audit");
                 return 64;
         }
     }
@@ -113,6 +116,25 @@ public static partial class DatabaseCommands
             }
         }
 
+        return 0;
+    }
+
+    /// <summary>Exit code of <c>verify-audit</c> when a chain is broken.</summary>
+    public const int AuditBrokenExitCode = 3;
+
+    public static async Task<int> VerifyAuditAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        var result = await db.VerifyAsync(CancellationToken.None);
+        if (result.FirstBreak is { } broken)
+        {
+            await Console.Error.WriteLineAsync(
+                $"audit trail broken at event {broken.EventId} (chain {broken.ChainId}): {broken.Problem}");
+            return AuditBrokenExitCode;
+        }
+
+        Console.WriteLine($"audit trail intact: {result.EventsChecked} event(s) in {result.Chains} chain(s)");
         return 0;
     }
 

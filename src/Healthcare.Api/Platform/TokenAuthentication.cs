@@ -91,8 +91,9 @@ public static class TokenAuthentication
                     NameClaimType = JwtRegisteredClaimNames.Sub,
                 };
             });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddPlatformPolicies();
         services.AddHttpContextAccessor();
+        services.AddScoped<Auditor>();
         services.AddScoped<CurrentUser>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +13,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<User> Users => Set<User>();
 
     public DbSet<ClinicMembership> ClinicMemberships => Set<ClinicMembership>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(HealthcareDbContext).Assembly);

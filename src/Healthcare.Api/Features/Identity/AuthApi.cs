@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Healthcare.Api.Platform;
+using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,13 +31,15 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, HealthcareDbContext db, AccessTokens tokens, CancellationToken cancellationToken)
+        LoginRequest request, HealthcareDbContext db, AccessTokens tokens, Auditor audit, CancellationToken cancellationToken)
     {
         var email = User.NormalizeEmail(request.Email);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         var check = PasswordHashing.Verify(user?.PasswordHash, request.Password);
         if (user is null || check == PasswordCheck.Failed || user.IsDisabled)
         {
+            // The attempted e-mail is not recorded: it may belong to nobody, or be a password typed in the wrong box.
+            await audit.WriteAsync(AuditActions.FailedLogin, "Session", AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
             // One answer for unknown e-mail, wrong password and disabled account: no account enumeration.
             return TypedResults.Problem(
                 title: "Invalid e-mail address or password.",
@@ -49,6 +52,7 @@ public static class AuthApi
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await audit.WriteAsync(AuditActions.Login, "Session", AuditOutcomes.Success, cancellationToken, userId: user.Id);
         var (token, expiresIn) = tokens.Issue(user.Id, user.SecurityStamp);
         return TypedResults.Ok(new TokenResponse(token, "Bearer", expiresIn));
     }

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Core.Audit;
+
+/// <summary>What happened, to what, by whom and with which outcome; the clock and chain are filled in on write.</summary>
+public sealed record AuditEntry(string Action, string ResourceType, string Outcome)
+{
+    public Guid? UserId { get; init; }
+
+    public string? UserRole { get; init; }
+
+    public Guid? ClinicId { get; init; }
+
+    public string? ResourceId { get; init; }
+
+    public Guid? PatientId { get; init; }
+
+    public string? IpAddress { get; init; }
+
+    public string? UserAgent { get; init; }
+
+    public string? RequestId { get; init; }
+
+    public string? Reason { get; init; }
+}
+
+public static class AuditActions
+{
+    public const string Read = "read";
+    public const string Create = "create";
+    public const string Update = "update";
+    public const string Delete = "delete";
+    public const string Login = "login";
+    public const string FailedLogin = "failed-login";
+    public const string Logout = "logout";
+    public const string Export = "export";
+    public const string BreakGlass = "break-glass";
+    public const string VerifyAudit = "verify-audit";
+}
+
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Denied = "denied";
+    public const string Failure = "failure";
+}
+
+/// <summary>First broken link of a chain, as found by the database's <c>audit_events_verify()</c>.</summary>
+public sealed record AuditBreak(long EventId, Guid ChainId, string Problem);
+
+/// <summary>Result of walking every chain.</summary>
+public sealed record AuditVerification(long EventsChecked, int Chains, AuditBreak? FirstBreak)
+{
+    public bool Intact => FirstBreak is null;
+}
+
+/// <summary>Writes and verifies the audit trail. Writes join the caller's open transaction, if any.</summary>
+public static class AuditLog
+{
+    /// <summary>
+    /// Appends one row. Inside a transaction the row commits or rolls back with the audited write; the chain's
+    /// lock is then held until commit, so write it just before committing.
+    /// </summary>
+    public static async Task WriteAsync(this DbContext db, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var chain = entry.ClinicId ?? Guid.Empty;
+        var userAgent = Truncate(entry.UserAgent, 256);
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
+                resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason)
+            VALUES ({chain}, {now}, {entry.UserId}, {entry.UserRole}, {entry.ClinicId}, {entry.Action}, {entry.ResourceType},
+                {entry.ResourceId}, {entry.PatientId}, {entry.Outcome}, {entry.IpAddress}, {userAgent}, {entry.RequestId}, {entry.Reason})
+            """,
+            cancellationToken);
+    }
+
+    /// <summary>Walks every chain and reports the first row whose content or link does not match.</summary>
+    public static async Task<AuditVerification> VerifyAsync(this DbContext db, CancellationToken cancellationToken)
+    {
+        var broken = await db.Database
+            .SqlQuery<AuditBreakRow>($"SELECT broken_id, chain_id, problem FROM audit_events_verify()")
+            .ToListAsync(cancellationToken);
+        var counts = await db.Database
+            .SqlQuery<AuditCountRow>($"SELECT count(*) AS events, count(DISTINCT chain_id)::int AS chains FROM audit_events")
+            .SingleAsync(cancellationToken);
+        var first = broken.Count == 0 ? null : new AuditBreak(broken[0].BrokenId, broken[0].ChainId, broken[0].Problem);
+        return new AuditVerification(counts.Events, counts.Chains, first);
+    }
+
+    private static string? Truncate(string? value, int length) =>
+        value is null || value.Length <= length ? value : value[..length];
+
+    private sealed record AuditBreakRow(long BrokenId, Guid ChainId, string Problem);
+
+    private sealed record AuditCountRow(long Events, int Chains);
+}
