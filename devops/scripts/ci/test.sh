@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Builds the solution in Release and runs every test project against
+# throw-away PostgreSQL and Redis instances that live in a temporary directory
+# and are removed afterwards, whether the tests pass or not.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+Usage: devops/scripts/ci/test.sh [-h|--help] [-- DOTNET_TEST_ARGS...]
+
+Runs the test suite (this is what `make test` does after linting):
+
+  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server and chromium
+     (installs the packages with apt-get when run as root),
+  2. starts PostgreSQL and Redis on free 127.0.0.1 ports inside a temporary
+     directory, with random passwords,
+  3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
+  4. stops both servers, deletes the temporary directory and prints
+       tests: N passed, N failed, N skipped
+
+Exit status: the one of `dotnet test` (or of the build when it fails).
+
+The tests receive:
+  TEST_DATABASE_URL  postgresql://hb_test:...@127.0.0.1:PORT/postgres
+                     (hb_test is a superuser: tests create their own databases)
+  TEST_REDIS_URL     redis://:PASSWORD@127.0.0.1:PORT
+  TEST_PG_BIN        bin directory of the PostgreSQL server in use
+  CHROMIUM_PATH      /usr/bin/chromium
+
+Extra `dotnet test` arguments come from the TEST_ARGS environment variable
+(shell quoting allowed) and/or from the arguments after `--`, e.g.
+  TEST_ARGS='--filter "Category!=Browser"' devops/scripts/ci/test.sh
+  devops/scripts/ci/test.sh -- --filter FullyQualifiedName~Patients
+EOF
+}
+
+extra_args=()
+while (($# > 0)); do
+    case "$1" in
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        --)
+            shift
+            extra_args+=("$@")
+            break
+            ;;
+        *)
+            echo "test.sh: unknown argument '$1' (see --help; pass dotnet test arguments after --)" >&2
+            exit 2
+            ;;
+    esac
+done
+if [[ -n "${TEST_ARGS:-}" ]]; then
+    # Parsed with shell quoting rules so a filter may contain spaces.
+    env_args=()
+    if ! eval "env_args=(${TEST_ARGS})"; then
+        echo "test.sh: TEST_ARGS could not be parsed: ${TEST_ARGS}" >&2
+        exit 2
+    fi
+    extra_args=("${env_args[@]}" "${extra_args[@]}")
+fi
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+repo_root="$(cd "$script_dir/../../.." && pwd -P)"
+
+# shellcheck source=../lib/servers.sh
+. "$script_dir/../lib/servers.sh"
+
+hb_require_dotnet
+hb_ensure_packages --browser
+
+cd "$repo_root"
+solution="HealthcareBackend.slnx"
+if [[ ! -f "$solution" ]]; then
+    echo "test.sh: $repo_root/$solution not found" >&2
+    exit 1
+fi
+
+# Keep MSBuild from leaving reusable build nodes running after the script.
+export MSBUILDDISABLENODEREUSE=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/hb-test.XXXXXX")"
+if [[ "$(id -u)" -eq 0 ]]; then
+    # PostgreSQL runs as the postgres user and must reach $TMP/pg.
+    chmod 711 "$TMP"
+fi
+pg_dir="$TMP/pg"
+redis_dir="$TMP/redis"
+
+# Runs from the EXIT trap.
+# shellcheck disable=SC2317
+cleanup() {
+    local status=$?
+    set +e
+    hb_redis_stop "$redis_dir"
+    hb_pg_stop "$pg_dir"
+    rm -rf -- "$TMP"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg_password="$(openssl rand -hex 16)"
+pg_superuser_password="$(openssl rand -hex 16)"
+redis_password="$(openssl rand -hex 16)"
+
+pg_port="$(hb_free_port)"
+redis_port="$(hb_free_port)"
+while [[ "$redis_port" == "$pg_port" ]]; do
+    redis_port="$(hb_free_port)"
+done
+
+echo "Starting PostgreSQL on 127.0.0.1:$pg_port and Redis on 127.0.0.1:$redis_port ..."
+HB_PG_SUPERUSER_PASSWORD="$pg_superuser_password" hb_pg_start "$pg_dir" "$pg_port"
+hb_pg_ensure_db "$pg_dir" "$pg_port" hb_test "$pg_password" hb_test superuser
+HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port"
+
+export TEST_DATABASE_URL="postgresql://hb_test:$pg_password@127.0.0.1:$pg_port/postgres"
+export TEST_REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
+TEST_PG_BIN="$(hb_pg_bin)"
+export TEST_PG_BIN
+export CHROMIUM_PATH=/usr/bin/chromium
+
+echo "Building $solution (Release) ..."
+build_status=0
+dotnet build "$solution" -c Release -nologo || build_status=$?
+if ((build_status != 0)); then
+    echo "test.sh: build failed (exit status $build_status)" >&2
+    exit "$build_status"
+fi
+
+results_dir="$TMP/results"
+test_status=0
+dotnet test "$solution" -c Release --no-build --nologo \
+    --logger "console;verbosity=normal" \
+    --logger "trx;LogFilePrefix=results" \
+    --results-directory "$results_dir" \
+    "${extra_args[@]}" || test_status=$?
+
+# Prints the value of attribute NAME from a <Counters .../> element (0 when
+# absent).
+counter() {
+    local element="$1" name="$2" value
+    value="$(sed -n "s/.*[[:space:]]$name=\"\([0-9]*\)\".*/\1/p" <<<"$element")"
+    printf '%s\n' "${value:-0}"
+}
+
+passed=0
+failed=0
+skipped=0
+while IFS= read -r -d '' trx; do
+    while IFS= read -r element; do
+        total="$(counter "$element" total)"
+        ok="$(counter "$element" passed)"
+        bad=$(($(counter "$element" failed) + $(counter "$element" error) +
+            $(counter "$element" timeout) + $(counter "$element" aborted)))
+        rest=$((total - ok - bad))
+        ((rest > 0)) || rest=0
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        skipped=$((skipped + rest))
+    done < <(grep -o '<Counters [^>]*>' "$trx" || true)
+done < <(find "$results_dir" -type f -name '*.trx' -print0 2>/dev/null)
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$test_status"
