@@ -28,7 +28,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         ["DATABASE_URL"] = DatabaseUrl,
         ["REDIS_URL"] = TestServers.RedisUrl,
-        ["JWT_SIGNING_KEY"] = TestKeys.JwtSigningKey,
+        ["JWT_SIGNING_KEYS_DIR"] = TestKeys.SigningKeysDirectory,
         ["LOG_LEVEL"] = "warning",
     };
 

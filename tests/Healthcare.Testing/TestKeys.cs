@@ -5,5 +5,25 @@ namespace Healthcare.Testing;
 /// <summary>Secrets made fresh for each test run; nothing secret is committed.</summary>
 public static class TestKeys
 {
-    public static string JwtSigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+    /// <summary>A JWT_SIGNING_KEYS_DIR holding one new EC P-256 key, <c>test-key.pem</c>.</summary>
+    public static string SigningKeysDirectory { get; } = CreateSigningKeysDirectory("test-key");
+
+    public static string CreateSigningKeysDirectory(params string[] keyIds)
+    {
+        var directory = Directory.CreateTempSubdirectory("hb-jwt-").FullName;
+        foreach (var id in keyIds)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            File.WriteAllText(Path.Combine(directory, id + ".pem"), key.ExportPkcs8PrivateKeyPem());
+        }
+
+        return directory;
+    }
+
+    public static ECDsa LoadKey(string directory, string keyId)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(Path.Combine(directory, keyId + ".pem")));
+        return key;
+    }
 }

@@ -23,6 +23,7 @@ State is kept between runs in .data/ (remove it with `make reset-local`):
   .data/redis        Redis data and log
   .data/run          pid files and the worker log
   .data/tls          self-signed development certificate for localhost
+  .data/jwt          access-token signing key(s), EC P-256 PEM
   .data/secrets.env  generated passwords and keys (mode 600)
   .data/demo-credentials.txt  demo accounts and passwords (mode 600)
 
@@ -135,7 +136,6 @@ hb_port_in_use "$worker_port" && port_taken "worker HTTP" "$worker_port" LOCAL_W
 
 PG_PASSWORD=""
 REDIS_PASSWORD=""
-JWT_SIGNING_KEY=""
 DATA_ENCRYPTION_KEY=""
 if [[ -f "$secrets_file" ]]; then
     # shellcheck source=/dev/null
@@ -149,10 +149,6 @@ fi
 if [[ -z "$REDIS_PASSWORD" ]]; then
     REDIS_PASSWORD="$(openssl rand -hex 24)"
     new_secrets+=("REDIS_PASSWORD='$REDIS_PASSWORD'")
-fi
-if [[ -z "$JWT_SIGNING_KEY" ]]; then
-    JWT_SIGNING_KEY="$(openssl rand -base64 48 | tr -d '\n')"
-    new_secrets+=("JWT_SIGNING_KEY='$JWT_SIGNING_KEY'")
 fi
 if [[ -z "$DATA_ENCRYPTION_KEY" ]]; then
     DATA_ENCRYPTION_KEY="$(openssl rand -base64 32 | tr -d '\n')"
@@ -170,6 +166,20 @@ if ((${#new_secrets[@]} > 0)); then
     echo "Generated development secrets in $secrets_file"
 fi
 chmod 600 "$secrets_file"
+
+# --- Access-token signing key (generated once) -------------------------------
+
+# Tokens are signed with the newest EC P-256 key in this directory (file name = key id);
+# add a newer file to rotate, remove an old one once its tokens have expired.
+jwt_dir="$data_dir/jwt"
+mkdir -p "$jwt_dir"
+chmod 700 "$jwt_dir"
+if ! compgen -G "$jwt_dir/*.pem" >/dev/null; then
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$jwt_dir/$(date -u +%Y%m%d)-local.pem" 2>/dev/null) ||
+        die "could not generate the access-token signing key"
+    echo "Generated an access-token signing key in $jwt_dir"
+fi
 
 # --- Development TLS certificate (generated once) ---------------------------
 
@@ -220,7 +230,7 @@ fi
 
 export DATABASE_URL="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$redis_port"
-export JWT_SIGNING_KEY DATA_ENCRYPTION_KEY
+export JWT_SIGNING_KEYS_DIR="$jwt_dir" DATA_ENCRYPTION_KEY
 export HTTP_PORT="$http_port"
 export HTTPS_PORT="$https_port"
 export TLS_CERT_PATH="$tls_cert"

@@ -10,9 +10,9 @@ namespace Healthcare.Api.Platform;
 /// <summary>Settings for the API's own JWT access tokens.</summary>
 public sealed class TokenOptions
 {
-    /// <summary>Secret: base64 of at least 32 random bytes (HMAC-SHA256 key).</summary>
-    [ConfigurationKeyName("JWT_SIGNING_KEY")]
-    public string? SigningKey { get; set; }
+    /// <summary>Secret: a directory of EC P-256 PEM keys named by key id; see <see cref="SigningKeys"/>.</summary>
+    [ConfigurationKeyName("JWT_SIGNING_KEYS_DIR")]
+    public string? SigningKeysDirectory { get; set; }
 
     [ConfigurationKeyName("JWT_ISSUER")]
     public string Issuer { get; set; } = "healthcare-backend";
@@ -22,8 +22,6 @@ public sealed class TokenOptions
 
     [ConfigurationKeyName("ACCESS_TOKEN_MINUTES")]
     public int AccessTokenMinutes { get; set; } = 15;
-
-    public SymmetricSecurityKey Key => new(Convert.FromBase64String(SigningKey!)) { KeyId = "primary" };
 }
 
 internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
@@ -31,21 +29,9 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
     public ValidateOptionsResult Validate(string? name, TokenOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.SigningKey))
+        if (!SigningKeys.TryLoad(options.SigningKeysDirectory, out _, out var error))
         {
-            failures.Add("JWT_SIGNING_KEY is not set (base64 of at least 32 random bytes, e.g. `openssl rand -base64 48`)");
-        }
-        else
-        {
-            var bytes = new byte[options.SigningKey.Length];
-            if (!Convert.TryFromBase64String(options.SigningKey, bytes, out var length))
-            {
-                failures.Add("JWT_SIGNING_KEY is not valid base64");
-            }
-            else if (length < 32)
-            {
-                failures.Add("JWT_SIGNING_KEY must decode to at least 32 bytes");
-            }
+            failures.Add($"JWT_SIGNING_KEYS_DIR {error}");
         }
 
         if (string.IsNullOrWhiteSpace(options.Issuer))
@@ -69,10 +55,12 @@ public static class TokenAuthentication
     public static IServiceCollection AddTokenAuthentication(this IServiceCollection services)
     {
         services.AddValidatedSettings<TokenOptions, TokenOptionsValidator>();
+        services.AddSingleton<SigningKeysFactory>();
+        services.AddSingleton(sp => sp.GetRequiredService<SigningKeysFactory>().Keys);
         services.AddSingleton<AccessTokens>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenOptions>>((jwt, tokens) =>
+            .Configure<IOptions<TokenOptions>, SigningKeysFactory>((jwt, tokens, keys) =>
             {
                 var settings = tokens.Value;
                 jwt.MapInboundClaims = false;
@@ -80,8 +68,9 @@ public static class TokenAuthentication
                 {
                     ValidIssuer = settings.Issuer,
                     ValidAudience = settings.Audience,
-                    IssuerSigningKey = settings.Key,
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    IssuerSigningKeys = keys.Keys.ValidationKeys,
+                    // Pinned: no "none", and no HMAC that could be keyed with a published public key.
+                    ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
                     ValidateIssuer = true,
                     ValidateAudience = true,
                     ValidateLifetime = true,
@@ -100,7 +89,7 @@ public static class TokenAuthentication
 }
 
 /// <summary>Issues short-lived access tokens.</summary>
-public sealed class AccessTokens(IOptions<TokenOptions> options, TimeProvider clock)
+public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys keys, TimeProvider clock)
 {
     private readonly JsonWebTokenHandler _handler = new();
 
@@ -116,7 +105,7 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, TimeProvider cl
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,
-            SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.EcdsaSha256),
             Claims = new Dictionary<string, object>
             {
                 [JwtRegisteredClaimNames.Sub] = userId.ToString(),

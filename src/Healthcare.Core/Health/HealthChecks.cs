@@ -21,7 +21,7 @@ namespace Healthcare.Core.Health;
 public static class HealthChecks
 {
     private const string ReadyTag = "ready";
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddDependencyHealthChecks(this IServiceCollection services)
     {

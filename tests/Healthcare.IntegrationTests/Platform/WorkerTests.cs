@@ -27,8 +27,15 @@ public sealed class WorkerTests : IAsyncLifetime
         await using var worker = await HostProcess.StartServingAsync(RepositoryPaths.WorkerDll, settings);
         using var http = new HttpClient { BaseAddress = worker.BaseAddress };
 
-        var ready = await http.GetAsync("/health/ready");
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // Readiness may take a few probes while the first database and Redis connections are made.
+        var ready = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 60 && ready != HttpStatusCode.OK; attempt++)
+        {
+            ready = (await http.GetAsync("/health/ready")).StatusCode;
+            await Task.Delay(ready == HttpStatusCode.OK ? 0 : 500);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, ready);
 
         worker.Terminate();
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));

@@ -21,6 +21,12 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Exchange an e-mail address and password for an access token.");
 
+        endpoints.MapGet("/.well-known/jwks.json", (SigningKeys keys) => TypedResults.Ok(keys.ToJwks()))
+            .AllowAnonymous()
+            .WithTags("Authentication")
+            .WithName("GetJwks")
+            .WithSummary("Public keys that verify this API's access tokens (JSON Web Key Set).");
+
         endpoints.MapGet("/api/v1/me", GetMe)
             .RequireAuthorization()
             .WithTags("Authentication")
