@@ -34,10 +34,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual string EnvironmentName => "Testing";
 
+    /// <summary>Set to use another factory's database: a second API instance over the same data.</summary>
+    protected string? SharedDatabaseUrl { get; init; }
+
     public async Task InitializeAsync()
     {
-        DatabaseUrl = await TestServers.CreateDatabaseAsync(GetType().Name);
-        if (MigrateDatabase)
+        DatabaseUrl = SharedDatabaseUrl ?? await TestServers.CreateDatabaseAsync(GetType().Name);
+        if (MigrateDatabase && SharedDatabaseUrl is null)
         {
             await DatabaseCommands.MigrateAsync(Services);
         }
@@ -46,7 +49,10 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestServers.DropDatabaseAsync(DatabaseUrl);
+        if (SharedDatabaseUrl is null)
+        {
+            await TestServers.DropDatabaseAsync(DatabaseUrl);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -110,6 +116,12 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
         return client;
     }
+}
+
+/// <summary>Another API instance over an existing factory's database and the same Redis.</summary>
+public sealed class PeerApiFactory : ApiFactory
+{
+    public PeerApiFactory(ApiFactory first) => SharedDatabaseUrl = first.DatabaseUrl;
 }
 
 public sealed record TestAccount(Guid Id, string Email, string Password);

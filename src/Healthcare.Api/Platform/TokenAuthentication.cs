@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 
 namespace Healthcare.Api.Platform;
 
@@ -58,6 +61,15 @@ public static class TokenAuthentication
         services.AddSingleton<SigningKeysFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<SigningKeysFactory>().Keys);
         services.AddSingleton<AccessTokens>();
+        services.AddValidatedSettings<SessionOptions, SessionOptionsValidator>();
+        services.AddScoped<Sessions>();
+        services.AddSingleton<AuthStateCache>();
+        services.AddFusionCache()
+            .WithDefaultEntryOptions(new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(1) })
+            .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
+            }));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<TokenOptions>, SigningKeysFactory>((jwt, tokens, keys) =>
@@ -79,12 +91,32 @@ public static class TokenAuthentication
                     ClockSkew = TimeSpan.FromSeconds(30),
                     NameClaimType = JwtRegisteredClaimNames.Sub,
                 };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokensAsync };
             });
         services.AddAuthorizationBuilder().AddPlatformPolicies();
         services.AddHttpContextAccessor();
         services.AddScoped<Auditor>();
         services.AddScoped<CurrentUser>();
         return services;
+    }
+
+    /// <summary>Logout, password change, role change and disabling an account take effect on the next request.</summary>
+    private static async Task RejectRevokedTokensAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        if (!Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId) ||
+            !Guid.TryParse(principal.FindFirstValue(CurrentUser.SecurityStampClaim), out var stamp))
+        {
+            context.Fail("The token lacks its subject or security stamp.");
+            return;
+        }
+
+        Guid? sessionId = Guid.TryParse(principal.FindFirstValue(CurrentUser.SessionClaim), out var sid) ? sid : null;
+        var state = context.HttpContext.RequestServices.GetRequiredService<AuthStateCache>();
+        if (!await state.IsValidAsync(userId, stamp, sessionId, context.HttpContext.RequestAborted))
+        {
+            context.Fail("The token has been revoked.");
+        }
     }
 }
 
@@ -93,7 +125,7 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys key
 {
     private readonly JsonWebTokenHandler _handler = new();
 
-    public (string Token, int ExpiresInSeconds) Issue(Guid userId, Guid securityStamp)
+    public (string Token, int ExpiresInSeconds) Issue(Guid userId, Guid securityStamp, Guid sessionId)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
@@ -111,6 +143,7 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys key
                 [JwtRegisteredClaimNames.Sub] = userId.ToString(),
                 [JwtRegisteredClaimNames.Jti] = Guid.CreateVersion7().ToString(),
                 [CurrentUser.SecurityStampClaim] = securityStamp.ToString(),
+                [CurrentUser.SessionClaim] = sessionId.ToString(),
             },
         });
         return (token, (int)lifetime.TotalSeconds);
@@ -121,6 +154,7 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys key
 public sealed class CurrentUser(IHttpContextAccessor accessor)
 {
     public const string SecurityStampClaim = "sstamp";
+    public const string SessionClaim = "sid";
 
     private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
 
@@ -130,4 +164,7 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
     public Guid Id => Guid.TryParse(Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub), out var id)
         ? id
         : throw new InvalidOperationException("No authenticated user on this request.");
+
+    /// <summary>The session the access token was issued for.</summary>
+    public Guid? SessionId => Guid.TryParse(Principal?.FindFirstValue(SessionClaim), out var id) ? id : null;
 }

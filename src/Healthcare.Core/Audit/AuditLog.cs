@@ -33,6 +33,8 @@ public static class AuditActions
     public const string Login = "login";
     public const string FailedLogin = "failed-login";
     public const string Logout = "logout";
+    public const string LogoutAll = "logout-all";
+    public const string TokenReuse = "refresh-token-reuse";
     public const string Export = "export";
     public const string BreakGlass = "break-glass";
     public const string VerifyAudit = "verify-audit";

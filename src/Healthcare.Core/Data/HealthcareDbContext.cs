@@ -14,6 +14,10 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<ClinicMembership> ClinicMemberships => Set<ClinicMembership>();
 
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

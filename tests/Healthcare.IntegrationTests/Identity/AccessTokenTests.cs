@@ -125,9 +125,19 @@ public sealed class AccessTokenTests(ApiFactory api) : IClassFixture<ApiFactory>
         var clinic = await api.CreateClinicAsync();
         var account = await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id);
         var response = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { account.Email, account.Password });
-        var token = await response.Content.ReadFromJsonAsync<TokenResponse>();
-        return (account, token!.AccessToken);
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        Stamps[account.Id] = new JsonWebToken(token).GetClaim("sstamp").Value;
+        return (account, token);
     }
+
+    /// <summary>Each user's current security stamp, so hand-made tokens fail only for the fault under test.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> Stamps = new();
+
+    private static Dictionary<string, object> Subject(Guid userId) => new()
+    {
+        ["sub"] = userId.ToString(),
+        ["sstamp"] = Stamps[userId],
+    };
 
     private async Task<HttpResponseMessage> SendAsync(string token)
     {
@@ -136,9 +146,8 @@ public sealed class AccessTokenTests(ApiFactory api) : IClassFixture<ApiFactory>
         return await client.GetAsync("/api/v1/me");
     }
 
-    private static Dictionary<string, object> Claims(Guid userId) => new()
+    private static Dictionary<string, object> Claims(Guid userId) => new(Subject(userId))
     {
-        ["sub"] = userId.ToString(),
         ["iss"] = Issuer,
         ["aud"] = Audience,
         ["exp"] = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds(),
@@ -155,7 +164,7 @@ public sealed class AccessTokenTests(ApiFactory api) : IClassFixture<ApiFactory>
             Audience = audience,
             NotBefore = notBefore ?? DateTime.UtcNow.AddSeconds(-5),
             Expires = expires ?? DateTime.UtcNow.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString() },
+            Claims = Subject(userId),
             SigningCredentials = credentials ?? new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = "test-key" }, SecurityAlgorithms.EcdsaSha256),
         });
     }
@@ -165,7 +174,7 @@ public sealed class AccessTokenTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var key = TestKeys.LoadKey(TestKeys.SigningKeysDirectory, "test-key");
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         return handler.CreateToken(
-            JsonSerializer.Serialize(new Dictionary<string, object> { ["sub"] = userId.ToString(), ["iss"] = Issuer, ["aud"] = Audience }),
+            JsonSerializer.Serialize(new Dictionary<string, object>(Subject(userId)) { ["iss"] = Issuer, ["aud"] = Audience }),
             new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = "test-key" }, SecurityAlgorithms.EcdsaSha256));
     }
 }
@@ -192,13 +201,14 @@ public sealed class KeyRotationTests(RotatedKeysApi api) : IClassFixture<Rotated
         var account = await api.CreateUserAsync(ClinicRoles.Nurse, clinic.Id);
         var login = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { account.Email, account.Password });
         var issued = new JsonWebToken((await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken);
+        var stamp = issued.GetClaim("sstamp").Value;
         using var oldKey = TestKeys.LoadKey(api.KeysDirectory, "2026-01-old");
         var oldToken = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "healthcare-backend",
             Audience = "healthcare-api",
             Expires = DateTime.UtcNow.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = account.Id.ToString() },
+            Claims = new Dictionary<string, object> { ["sub"] = account.Id.ToString(), ["sstamp"] = stamp },
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(oldKey) { KeyId = "2026-01-old" }, SecurityAlgorithms.EcdsaSha256),
         });
         var client = api.CreateClient();

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using Healthcare.Core.Configuration;
+using Healthcare.Core.Data;
+using Healthcare.Core.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace Healthcare.Api.Platform;
+
+/// <summary>Session lifetimes: HIPAA automatic logoff for staff, longer for patients on their own devices.</summary>
+public sealed class SessionOptions
+{
+    [ConfigurationKeyName("SESSION_IDLE_MINUTES_STAFF")]
+    public int StaffIdleMinutes { get; set; } = 30;
+
+    [ConfigurationKeyName("SESSION_IDLE_MINUTES_PATIENT")]
+    public int PatientIdleMinutes { get; set; } = 7 * 24 * 60;
+
+    [ConfigurationKeyName("SESSION_ABSOLUTE_HOURS_STAFF")]
+    public int StaffAbsoluteHours { get; set; } = 12;
+
+    [ConfigurationKeyName("SESSION_ABSOLUTE_HOURS_PATIENT")]
+    public int PatientAbsoluteHours { get; set; } = 30 * 24;
+}
+
+internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionOptions options)
+    {
+        var failures = new List<string>();
+        Settings.RequireRange(failures, "SESSION_IDLE_MINUTES_STAFF", options.StaffIdleMinutes, 1, 24 * 60);
+        Settings.RequireRange(failures, "SESSION_IDLE_MINUTES_PATIENT", options.PatientIdleMinutes, 1, 90 * 24 * 60);
+        Settings.RequireRange(failures, "SESSION_ABSOLUTE_HOURS_STAFF", options.StaffAbsoluteHours, 1, 7 * 24);
+        Settings.RequireRange(failures, "SESSION_ABSOLUTE_HOURS_PATIENT", options.PatientAbsoluteHours, 1, 365 * 24);
+        return Settings.Result(failures);
+    }
+}
+
+/// <summary>What a refresh produced, or why it did not.</summary>
+public enum RefreshOutcome
+{
+    Refreshed,
+    Invalid,
+    Expired,
+    Reused,
+}
+
+/// <summary>
+/// Sessions and their rotating refresh tokens. A refresh token is 256 random bits shown to the client once and
+/// stored as its SHA-256; each works once, and presenting a used one revokes the whole session.
+/// </summary>
+public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOptions<SessionOptions> options, AuthStateCache cache)
+{
+    public async Task<(Session Session, string RefreshToken)> StartAsync(User user, bool isStaff, string? ipAddress, string? userAgent, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var settings = options.Value;
+        var session = new Session
+        {
+            UserId = user.Id,
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleExpiresAt = now.AddMinutes(isStaff ? settings.StaffIdleMinutes : settings.PatientIdleMinutes),
+            AbsoluteExpiresAt = now.AddHours(isStaff ? settings.StaffAbsoluteHours : settings.PatientAbsoluteHours),
+            IpAddress = ipAddress,
+            UserAgent = userAgent is { Length: > 256 } ? userAgent[..256] : userAgent,
+        };
+        db.Sessions.Add(session);
+        var token = NewToken(session.Id, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return (session, token);
+    }
+
+    public async Task<(RefreshOutcome Outcome, Session? Session, string? RefreshToken)> RefreshAsync(string presented, CancellationToken cancellationToken)
+    {
+        if (!TryHash(presented, out var hash))
+        {
+            return (RefreshOutcome.Invalid, null, null);
+        }
+
+        var now = clock.GetUtcNow();
+        var stored = await db.RefreshTokens.Include(t => t.Session).ThenInclude(s => s!.User)
+            .SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (stored?.Session is not { User: { } user } session)
+        {
+            return (RefreshOutcome.Invalid, null, null);
+        }
+
+        // Claim the token atomically: of two concurrent refreshes with one token, only one wins.
+        var claimed = await db.RefreshTokens
+            .Where(t => t.Id == stored.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            // A used token came back: it was stolen or replayed. End the whole family.
+            await RevokeAsync(session, SessionRevocations.TokenReuse, cancellationToken);
+            return (RefreshOutcome.Reused, session, null);
+        }
+
+        if (!session.IsActiveAt(now) || user.IsDisabled)
+        {
+            return (RefreshOutcome.Expired, session, null);
+        }
+
+        var idle = session.IdleExpiresAt - session.LastUsedAt;
+        session.LastUsedAt = now;
+        session.IdleExpiresAt = now + idle;
+        var token = NewToken(session.Id, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return (RefreshOutcome.Refreshed, session, token);
+    }
+
+    public async Task RevokeAsync(Session session, string reason, CancellationToken cancellationToken)
+    {
+        session.Revoke(clock.GetUtcNow(), reason);
+        await db.SaveChangesAsync(cancellationToken);
+        await cache.ForgetSessionAsync(session.Id, cancellationToken);
+    }
+
+    /// <summary>Ends every session of the user and changes their security stamp, so every access token dies too.</summary>
+    public async Task RevokeAllAsync(Guid userId, string reason, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecurityStamp, Guid.NewGuid()), cancellationToken);
+        await cache.ForgetUserAsync(userId, cancellationToken);
+    }
+
+    private string NewToken(Guid sessionId, DateTimeOffset now)
+    {
+        var bytes = RandomNumberGenerator.GetBytes(32);
+        db.RefreshTokens.Add(new RefreshToken { SessionId = sessionId, TokenHash = SHA256.HashData(bytes), CreatedAt = now });
+        return Base64UrlEncode(bytes);
+    }
+
+    private static bool TryHash(string presented, out byte[] hash)
+    {
+        hash = [];
+        var bytes = new byte[32];
+        var base64 = presented.Replace('-', '+').Replace('_', '/') + "=";
+        if (presented.Length != 43 || !Convert.TryFromBase64String(base64, bytes, out var written) || written != 32)
+        {
+            return false;
+        }
+
+        hash = SHA256.HashData(bytes);
+        return true;
+    }
+
+    private static string Base64UrlEncode(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>
+/// Per-request revocation check: the token's security stamp must still be the user's, the user enabled and the
+/// session not revoked. Answers are cached in memory for a minute and evicted on every instance (Redis
+/// backplane) the moment they change.
+/// </summary>
+public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes)
+{
+    private static readonly FusionCacheEntryOptions Entry = new() { Duration = TimeSpan.FromMinutes(1) };
+
+    public async ValueTask<bool> IsValidAsync(Guid userId, Guid stamp, Guid? sessionId, CancellationToken cancellationToken)
+    {
+        var user = await cache.GetOrSetAsync<UserAuthState?>(UserKey(userId), (_, ct) => LoadUserAsync(userId, ct), options: Entry, token: cancellationToken);
+        if (user is null || user.IsDisabled || user.SecurityStamp != stamp)
+        {
+            return false;
+        }
+
+        if (sessionId is not { } sid)
+        {
+            return true;
+        }
+
+        var revoked = await cache.GetOrSetAsync<bool>(SessionKey(sid), (_, ct) => LoadSessionRevokedAsync(sid, ct), options: Entry, token: cancellationToken);
+        return !revoked;
+    }
+
+    public ValueTask ForgetUserAsync(Guid userId, CancellationToken cancellationToken) =>
+        cache.RemoveAsync(UserKey(userId), token: cancellationToken);
+
+    public ValueTask ForgetSessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        cache.RemoveAsync(SessionKey(sessionId), token: cancellationToken);
+
+    private static string UserKey(Guid id) => $"auth:user:{id:N}";
+
+    private static string SessionKey(Guid id) => $"auth:session:{id:N}";
+
+    private async Task<UserAuthState?> LoadUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        return await db.Users.Where(u => u.Id == userId)
+            .Select(u => new UserAuthState(u.SecurityStamp, u.IsDisabled))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task<bool> LoadSessionRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        return !await db.Sessions.AnyAsync(s => s.Id == sessionId && s.RevokedAt == null, cancellationToken);
+    }
+
+    private sealed record UserAuthState(Guid SecurityStamp, bool IsDisabled);
+}
