@@ -19,13 +19,17 @@ return await StartupGuard.RunAsync(async () =>
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<WorkerOptions>>().Value;
         kestrel.AddServerHeader = false;
-        if (options.ListenAddress == "localhost")
+        switch (options.ListenAddress)
         {
-            kestrel.ListenLocalhost(options.HttpPort);
-        }
-        else
-        {
-            kestrel.ListenAnyIP(options.HttpPort);
+            case "localhost":
+                kestrel.ListenLocalhost(options.HttpPort);
+                break;
+            case "any":
+                kestrel.ListenAnyIP(options.HttpPort);
+                break;
+            default:
+                kestrel.Listen(System.Net.IPAddress.Parse(options.ListenAddress), options.HttpPort);
+                break;
         }
     });
 

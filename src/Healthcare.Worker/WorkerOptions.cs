@@ -10,7 +10,7 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("WORKER_HTTP_PORT")]
     public int HttpPort { get; set; } = 8089;
 
-    /// <summary><c>any</c> or <c>localhost</c>.</summary>
+    /// <summary><c>any</c>, <c>localhost</c> or an IP address, as for the API.</summary>
     [ConfigurationKeyName("LISTEN_ADDRESS")]
     public string ListenAddress { get; set; } = "any";
 
@@ -26,9 +26,9 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         var failures = new List<string>();
         Settings.RequireRange(failures, "WORKER_HTTP_PORT", options.HttpPort, 1, 65535);
         Settings.RequireRange(failures, "WORKER_SHUTDOWN_GRACE_SECONDS", options.ShutdownGraceSeconds, 1, 3600);
-        if (options.ListenAddress is not ("any" or "localhost"))
+        if (options.ListenAddress is not ("any" or "localhost") && !System.Net.IPAddress.TryParse(options.ListenAddress, out _))
         {
-            failures.Add("LISTEN_ADDRESS must be 'any' or 'localhost' for the worker");
+            failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");
         }
 
         return Settings.Result(failures);

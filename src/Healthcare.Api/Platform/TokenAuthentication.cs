@@ -93,6 +93,7 @@ public static class TokenAuthentication
                 };
                 jwt.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokensAsync };
             });
+        // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.
         services.AddAuthorizationBuilder().AddPlatformPolicies();
         services.AddHttpContextAccessor();
         services.AddScoped<Auditor>();

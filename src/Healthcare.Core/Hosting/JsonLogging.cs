@@ -32,7 +32,7 @@ public static class JsonLogging
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Max(level, LogEventLevel.Warning))
                 // Failed commands surface as exceptions and are logged once where they are handled.
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
-                .MinimumLevel.Override("Npgsql", Max(level, LogEventLevel.Information))
+                .MinimumLevel.Override("Npgsql", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.Extensions.Http", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .Enrich.FromLogContext()

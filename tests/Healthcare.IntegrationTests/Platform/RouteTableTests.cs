@@ -1,0 +1,37 @@
+using Healthcare.Testing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Healthcare.IntegrationTests.Platform;
+
+/// <summary>Rules every endpoint must follow, checked over the live route table so that a new endpoint cannot forget them.</summary>
+public sealed class RouteTableTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public void EveryEndpointStatesWhoMayCallIt()
+    {
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+        Assert.NotEmpty(endpoints);
+        var undecided = endpoints
+            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null && e.Metadata.GetOrderedMetadata<IAuthorizeData>().Count == 0)
+            .Select(e => $"{string.Join(',', e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])} {e.RoutePattern.RawText}")
+            .ToList();
+        Assert.True(undecided.Count == 0, "Endpoints without RequireAuthorization or AllowAnonymous:\n" + string.Join('\n', undecided));
+    }
+
+    [Fact]
+    public void EveryApiEndpointIsVersionedUnderApiV1()
+    {
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+
+        var stray = endpoints
+            .Select(e => e.RoutePattern.RawText ?? "")
+            .Where(p => !p.StartsWith("/api/v1/", StringComparison.Ordinal) && !p.StartsWith("/health", StringComparison.Ordinal) &&
+                !p.StartsWith("/openapi/", StringComparison.Ordinal) && !p.StartsWith("/docs", StringComparison.Ordinal) &&
+                !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json")
+            .ToList();
+        Assert.True(stray.Count == 0, "Unexpected routes:\n" + string.Join('\n', stray));
+    }
+}
