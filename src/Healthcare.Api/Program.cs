@@ -15,6 +15,7 @@ return await StartupGuard.RunAsync(async () =>
 
     app.UseApiPlatform();
     app.MapAuthApi();
+    app.MapAccountApi();
     app.MapAuditApi();
 
     await app.RunAsync();

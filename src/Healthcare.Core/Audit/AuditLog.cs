@@ -35,6 +35,8 @@ public static class AuditActions
     public const string Logout = "logout";
     public const string LogoutAll = "logout-all";
     public const string TokenReuse = "refresh-token-reuse";
+    public const string PasswordChange = "password-change";
+    public const string PasswordReset = "password-reset";
     public const string Export = "export";
     public const string BreakGlass = "break-glass";
     public const string VerifyAudit = "verify-audit";

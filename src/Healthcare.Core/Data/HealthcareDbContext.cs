@@ -1,6 +1,7 @@
 using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Core.Data;
@@ -17,6 +18,10 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<Session> Sessions => Set<Session>();
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
