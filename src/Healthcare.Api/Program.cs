@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Hosting;
@@ -16,6 +17,7 @@ return await StartupGuard.RunAsync(async () =>
     app.UseApiPlatform();
     app.MapAuthApi();
     app.MapAccountApi();
+    app.MapMembersApi();
     app.MapAuditApi();
 
     await app.RunAsync();

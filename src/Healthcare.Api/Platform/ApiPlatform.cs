@@ -20,6 +20,10 @@ public static class ApiPlatform
         builder.Services.AddDependencyHealthChecks();
         builder.Services.AddProblemResponses();
         builder.Services.AddValidation();
+        // A field a request type does not declare is an error, not silently dropped: clients cannot slip in
+        // ids, roles or audit fields (mass assignment), and typos surface at once.
+        builder.Services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         builder.Services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.AddHttpServer();
         builder.Services.AddTokenAuthentication();

@@ -26,8 +26,8 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
         var entry = new AuditEntry(action, resourceType, outcome)
         {
             UserId = userId ?? CurrentUserId(http),
-            UserRole = Role,
-            ClinicId = ClinicId,
+            UserRole = Role ?? http?.Items[ClinicPermissionHandler.RoleItem] as string,
+            ClinicId = ClinicId ?? (Guid.TryParse(http?.GetRouteValue("clinicId")?.ToString(), out var clinic) ? clinic : null),
             ResourceId = ResourceId ?? http?.GetRouteValue("id")?.ToString(),
             PatientId = PatientId,
             IpAddress = http?.Connection.RemoteIpAddress?.ToString(),

@@ -1,6 +1,4 @@
-using Healthcare.Core.Data;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Platform;
 
@@ -14,14 +12,14 @@ public static class Policies
             .RequireAuthenticatedUser()
             .RequireAssertion(async context =>
             {
-                // Looked up on every request, so a revoked flag takes effect at once.
                 if (context.Resource is not HttpContext http ||
                     !Guid.TryParse(context.User.FindFirst("sub")?.Value, out var userId))
                 {
                     return false;
                 }
 
-                var db = http.RequestServices.GetRequiredService<HealthcareDbContext>();
-                return await db.Users.AnyAsync(u => u.Id == userId && u.IsSuperAdmin && !u.IsDisabled, http.RequestAborted);
+                // Cached, and evicted everywhere when the flag changes.
+                var access = await http.RequestServices.GetRequiredService<AuthStateCache>().GetAccessAsync(userId, http.RequestAborted);
+                return access.IsSuperAdmin;
             }));
 }

@@ -140,6 +140,7 @@ internal sealed partial class ApiExceptionHandler(
 
         if (FindJsonError(exception) is { } json)
         {
+            var unknownField = json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
             var field = JsonPathToField(json.Path);
             problem.Title = "The request body is not valid JSON for this endpoint.";
             problem.Detail = field.Length == 0
@@ -147,7 +148,11 @@ internal sealed partial class ApiExceptionHandler(
                 : $"The value of '{field}' could not be read.";
             problem.Extensions["errors"] = new Dictionary<string, string[]>
             {
-                [field.Length == 0 ? "$" : field] = [field.Length == 0 ? "The body is not valid JSON." : "The value is not valid for this field."],
+                [field.Length == 0 ? "$" : field] =
+                [
+                    unknownField ? "This field is not accepted here." :
+                    field.Length == 0 ? "The body is not valid JSON." : "The value is not valid for this field.",
+                ],
             };
         }
         else if (status == StatusCodes.Status400BadRequest && exception.Message.Contains("no body was provided", StringComparison.Ordinal))

@@ -74,11 +74,12 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
 
     public async Task<(RefreshOutcome Outcome, Session? Session, string? RefreshToken)> RefreshAsync(string presented, CancellationToken cancellationToken)
     {
-        if (!TryHash(presented, out var hash))
+        if (Tokens.Decode(presented) is not { } raw)
         {
             return (RefreshOutcome.Invalid, null, null);
         }
 
+        var hash = SHA256.HashData(raw);
         var now = clock.GetUtcNow();
         var stored = await db.RefreshTokens.Include(t => t.Session).ThenInclude(s => s!.User)
             .SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
@@ -129,29 +130,21 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
         await cache.ForgetUserAsync(userId, cancellationToken);
     }
 
+    /// <summary>Changes the user's security stamp: every access token dies, sessions may refresh into new ones.</summary>
+    public async Task ChangeStampAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecurityStamp, Guid.NewGuid()), cancellationToken);
+        await cache.ForgetUserAsync(userId, cancellationToken);
+    }
+
     private string NewToken(Guid sessionId, DateTimeOffset now)
     {
         var bytes = RandomNumberGenerator.GetBytes(32);
         db.RefreshTokens.Add(new RefreshToken { SessionId = sessionId, TokenHash = SHA256.HashData(bytes), CreatedAt = now });
-        return Base64UrlEncode(bytes);
+        return Tokens.Encode(bytes);
     }
 
-    private static bool TryHash(string presented, out byte[] hash)
-    {
-        hash = [];
-        var bytes = new byte[32];
-        var base64 = presented.Replace('-', '+').Replace('_', '/') + "=";
-        if (presented.Length != 43 || !Convert.TryFromBase64String(base64, bytes, out var written) || written != 32)
-        {
-            return false;
-        }
-
-        hash = SHA256.HashData(bytes);
-        return true;
-    }
-
-    private static string Base64UrlEncode(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>
@@ -180,8 +173,16 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
         return !revoked;
     }
 
-    public ValueTask ForgetUserAsync(Guid userId, CancellationToken cancellationToken) =>
-        cache.RemoveAsync(UserKey(userId), token: cancellationToken);
+    /// <summary>The caller's platform flag and role per clinic, for permission checks.</summary>
+    public async ValueTask<CallerAccess> GetAccessAsync(Guid userId, CancellationToken cancellationToken) =>
+        await cache.GetOrSetAsync<CallerAccess>(AccessKey(userId), (_, ct) => LoadAccessAsync(userId, ct), options: Entry, token: cancellationToken);
+
+    /// <summary>Forget what is cached about the user on every instance: stamp, disabled flag and roles.</summary>
+    public async ValueTask ForgetUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await cache.RemoveAsync(UserKey(userId), token: cancellationToken);
+        await cache.RemoveAsync(AccessKey(userId), token: cancellationToken);
+    }
 
     public ValueTask ForgetSessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
         cache.RemoveAsync(SessionKey(sessionId), token: cancellationToken);
@@ -189,6 +190,20 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     private static string UserKey(Guid id) => $"auth:user:{id:N}";
 
     private static string SessionKey(Guid id) => $"auth:session:{id:N}";
+
+    private static string AccessKey(Guid id) => $"auth:access:{id:N}";
+
+    private async Task<CallerAccess> LoadAccessAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        var user = await db.Users.Where(u => u.Id == userId && !u.IsDisabled)
+            .Select(u => new { u.IsSuperAdmin, Roles = u.Memberships.Select(m => new { m.ClinicId, m.Role }).ToList() })
+            .SingleOrDefaultAsync(cancellationToken);
+        return user is null
+            ? CallerAccess.None
+            : new CallerAccess(user.IsSuperAdmin, user.Roles.ToDictionary(r => r.ClinicId, r => r.Role));
+    }
 
     private async Task<UserAuthState?> LoadUserAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -207,4 +222,10 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     }
 
     private sealed record UserAuthState(Guid SecurityStamp, bool IsDisabled);
+}
+
+/// <summary>A caller's platform flag and role per clinic.</summary>
+public sealed record CallerAccess(bool IsSuperAdmin, Dictionary<Guid, string> Roles)
+{
+    public static readonly CallerAccess None = new(false, []);
 }

@@ -37,6 +37,7 @@ public static class AuditActions
     public const string TokenReuse = "refresh-token-reuse";
     public const string PasswordChange = "password-change";
     public const string PasswordReset = "password-reset";
+    public const string Disable = "disable";
     public const string Export = "export";
     public const string BreakGlass = "break-glass";
     public const string VerifyAudit = "verify-audit";

@@ -33,6 +33,9 @@ public static class ClinicRoles
     public const string SuperAdmin = "super_admin";
 
     public static readonly IReadOnlyList<string> All = [ClinicAdmin, Doctor, Nurse, Receptionist, Patient];
+
+    /// <summary>Roles given by invitation; patients register themselves.</summary>
+    public static readonly IReadOnlyList<string> Staff = [ClinicAdmin, Doctor, Nurse, Receptionist];
 }
 
 internal sealed class ClinicMembershipConfiguration : IEntityTypeConfiguration<ClinicMembership>

@@ -34,6 +34,7 @@ public static class OutboxKinds
     public const string PasswordChangedEmail = "email.password-changed";
     public const string RegistrationAttemptEmail = "email.registration-attempt";
     public const string WelcomeEmail = "email.welcome";
+    public const string InvitationEmail = "email.invitation";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

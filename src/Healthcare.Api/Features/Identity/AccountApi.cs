@@ -100,7 +100,7 @@ public static class AccountApi
             {
                 to = user.Email,
                 name = user.DisplayName,
-                token = Base64Url(token),
+                token = Tokens.Encode(token),
                 expiresAt = now + ResetLifetime,
             }));
             await db.SaveChangesAsync(cancellationToken);
@@ -114,7 +114,7 @@ public static class AccountApi
         CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var hash = TryDecode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
+        var hash = Tokens.Decode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
         var reset = await db.PasswordResets.SingleOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
         var user = reset is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == reset.UserId && !u.IsDisabled, cancellationToken);
         if (reset is null || user is null || reset.UsedAt is not null || reset.ExpiresAt <= now)
@@ -174,16 +174,6 @@ public static class AccountApi
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[]? TryDecode(string token)
-    {
-        var buffer = new byte[32];
-        return token.Length == 43 && Convert.TryFromBase64String(token.Replace('-', '+').Replace('_', '/') + "=", buffer, out var n) && n == 32
-            ? buffer
-            : null;
-    }
 }
 
 public sealed record RegisterRequest(

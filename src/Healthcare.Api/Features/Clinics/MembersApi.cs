@@ -1,0 +1,263 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using Healthcare.Api.Platform;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Data;
+using Healthcare.Core.Identity;
+using Healthcare.Core.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Api.Features.Clinics;
+
+/// <summary>A clinic's members: who has which role, invitations, role changes, removal and disabling.</summary>
+public static class MembersApi
+{
+    private const string MembershipResource = "Membership";
+    private static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
+
+    public static IEndpointRouteBuilder MapMembersApi(this IEndpointRouteBuilder endpoints)
+    {
+        var clinic = endpoints.MapGroup("/api/v1/clinics/{clinicId:guid}").WithTags("Clinic members");
+
+        clinic.MapGet("/members", List)
+            .RequirePermission(Permissions.MembersRead)
+            .WithName("ListMembers")
+            .WithSummary("Members of the clinic and their roles.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var manage = clinic.MapGroup("").RequirePermission(Permissions.MembersManage)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        manage.MapPost("/invitations", Invite)
+            .WithName("InviteMember")
+            .WithSummary("Invite a staff member by e-mail; the single-use link expires after 7 days.")
+            .ProducesValidationProblem();
+        manage.MapPut("/members/{userId:guid}/role", ChangeRole)
+            .WithName("ChangeMemberRole")
+            .WithSummary("Give a member another role; their access tokens stop working at once.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        manage.MapDelete("/members/{userId:guid}", Remove)
+            .WithName("RemoveMember")
+            .WithSummary("Take away a member's role in the clinic.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        manage.MapPost("/members/{userId:guid}/disable", Disable)
+            .WithName("DisableMember")
+            .WithSummary("Disable a member's account and end all of its sessions at once.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        endpoints.MapPost("/api/v1/auth/accept-invitation", Accept)
+            .AllowAnonymous()
+            .WithTags("Account")
+            .WithName("AcceptInvitation")
+            .WithSummary("Join a clinic with an invitation: sign in with the invited address's password, or create the account.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return endpoints;
+    }
+
+    private static async Task<Ok<List<MemberDto>>> List(Guid clinicId, HealthcareDbContext db, CancellationToken cancellationToken)
+    {
+        var members = await db.ClinicMemberships
+            .Where(m => m.ClinicId == clinicId)
+            .OrderBy(m => m.User!.DisplayName)
+            .Select(m => new MemberDto(m.UserId, m.User!.DisplayName, m.User.Email, m.Role, m.User.IsDisabled))
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(members);
+    }
+
+    private static async Task<Results<Accepted<InvitationDto>, ValidationProblem>> Invite(
+        Guid clinicId, InviteRequest request, CurrentUser caller, HealthcareDbContext db, TimeProvider clock, Auditor audit,
+        CancellationToken cancellationToken)
+    {
+        if (!ClinicRoles.Staff.Contains(request.Role))
+        {
+            return Invalid("role", $"Invite one of: {string.Join(", ", ClinicRoles.Staff)}. Patients register themselves.");
+        }
+
+        var now = clock.GetUtcNow();
+        var token = RandomNumberGenerator.GetBytes(32);
+        var invitation = new Invitation
+        {
+            ClinicId = clinicId,
+            Email = User.NormalizeEmail(request.Email),
+            Role = request.Role,
+            TokenHash = SHA256.HashData(token),
+            InvitedBy = caller.Id,
+            CreatedAt = now,
+            ExpiresAt = now + InvitationLifetime,
+        };
+        db.Invitations.Add(invitation);
+        var clinicName = await db.Clinics.Where(c => c.Id == clinicId).Select(c => c.Name).SingleAsync(cancellationToken);
+        db.OutboxMessages.Add(OutboxMessage.Create(OutboxKinds.InvitationEmail, new
+        {
+            to = invitation.Email,
+            clinic = clinicName,
+            role = invitation.Role,
+            token = Tokens.Encode(token),
+            expiresAt = invitation.ExpiresAt,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        audit.ResourceId = invitation.Id.ToString();
+        await audit.WriteAsync(AuditActions.Create, "Invitation", AuditOutcomes.Success, cancellationToken);
+        return TypedResults.Accepted((string?)null, new InvitationDto(invitation.Id, invitation.Email, invitation.Role, invitation.ExpiresAt));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Accept(
+        AcceptInvitationRequest request, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var hash = Tokens.Decode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
+        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.TokenHash == hash, cancellationToken);
+        if (invitation is null || invitation.AcceptedAt is not null || invitation.ExpiresAt <= now)
+        {
+            return Invalid("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
+        }
+
+        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == invitation.Email, cancellationToken);
+        if (user is null)
+        {
+            if (string.IsNullOrWhiteSpace(request.DisplayName))
+            {
+                return Invalid("displayName", "Give your name to create the account.");
+            }
+
+            if (PasswordPolicy.Check(request.Password, invitation.Email, request.DisplayName) is { } weak)
+            {
+                return Invalid("password", weak);
+            }
+
+            user = new User { Email = invitation.Email, DisplayName = request.DisplayName.Trim(), PasswordHash = PasswordHashing.Hash(request.Password) };
+            db.Users.Add(user);
+        }
+        else if (user.IsDisabled || PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
+        {
+            // The invited address has an account: only its owner may accept, proven by its password.
+            return Invalid("password", "Enter the password of the account with the invited address.");
+        }
+        else if (user.Memberships.Any(m => m.ClinicId == invitation.ClinicId))
+        {
+            return TypedResults.Problem(title: "You are already a member of this clinic.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var claimed = await db.Invitations.Where(i => i.Id == invitation.Id && i.AcceptedAt == null)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            return Invalid("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
+        }
+
+        // Added explicitly: a client-generated key would make EF take a membership found only through the
+        // navigation for an existing row.
+        db.ClinicMemberships.Add(new ClinicMembership { ClinicId = invitation.ClinicId, UserId = user.Id, Role = invitation.Role });
+        await db.SaveChangesAsync(cancellationToken);
+        audit.ClinicId = invitation.ClinicId;
+        audit.ResourceId = user.Id.ToString();
+        await audit.WriteAsync(AuditActions.Create, MembershipResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> ChangeRole(
+        Guid clinicId, Guid userId, ChangeRoleRequest request, CurrentUser caller, HealthcareDbContext db, Sessions sessions,
+        Auditor audit, CancellationToken cancellationToken)
+    {
+        if (!ClinicRoles.All.Contains(request.Role))
+        {
+            return Invalid("role", $"Use one of: {string.Join(", ", ClinicRoles.All)}.");
+        }
+
+        if (userId == caller.Id)
+        {
+            return TypedResults.Problem(title: "You cannot change your own role.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var membership = await db.ClinicMemberships.SingleOrDefaultAsync(m => m.ClinicId == clinicId && m.UserId == userId, cancellationToken);
+        if (membership is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        membership.Role = request.Role;
+        await db.SaveChangesAsync(cancellationToken);
+        await sessions.ChangeStampAsync(userId, cancellationToken);
+        audit.ResourceId = userId.ToString();
+        await audit.WriteAsync(AuditActions.Update, MembershipResource, AuditOutcomes.Success, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Remove(
+        Guid clinicId, Guid userId, CurrentUser caller, HealthcareDbContext db, Sessions sessions, Auditor audit,
+        CancellationToken cancellationToken)
+    {
+        if (userId == caller.Id)
+        {
+            return TypedResults.Problem(title: "You cannot remove yourself from the clinic.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var removed = await db.ClinicMemberships.Where(m => m.ClinicId == clinicId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        if (removed == 0)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await sessions.ChangeStampAsync(userId, cancellationToken);
+        audit.ResourceId = userId.ToString();
+        await audit.WriteAsync(AuditActions.Delete, MembershipResource, AuditOutcomes.Success, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Disable(
+        Guid clinicId, Guid userId, CurrentUser caller, HealthcareDbContext db, Sessions sessions, AuthStateCache access,
+        Auditor audit, CancellationToken cancellationToken)
+    {
+        if (userId == caller.Id)
+        {
+            return TypedResults.Problem(title: "You cannot disable your own account.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(
+            u => u.Id == userId && u.Memberships.Any(m => m.ClinicId == clinicId), cancellationToken);
+        if (user is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var callerAccess = await access.GetAccessAsync(caller.Id, cancellationToken);
+        if (!callerAccess.IsSuperAdmin && (user.IsSuperAdmin || user.Memberships.Any(m => m.ClinicId != clinicId)))
+        {
+            // The account is not this clinic's alone: disabling it would lock the person out elsewhere too.
+            return TypedResults.Problem(
+                title: "The account belongs to other clinics too.",
+                detail: "Remove the member from this clinic instead, or ask a platform administrator.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        user.IsDisabled = true;
+        await db.SaveChangesAsync(cancellationToken);
+        await sessions.RevokeAllAsync(userId, SessionRevocations.AccountDisabled, cancellationToken);
+        audit.ResourceId = userId.ToString();
+        await audit.WriteAsync(AuditActions.Disable, "User", AuditOutcomes.Success, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+public sealed record MemberDto(Guid UserId, string DisplayName, string Email, string Role, bool Disabled);
+
+public sealed record InviteRequest([property: Required, EmailAddress, MaxLength(254)] string Email, [property: Required, MaxLength(32)] string Role);
+
+public sealed record InvitationDto(Guid Id, string Email, string Role, DateTimeOffset ExpiresAt);
+
+public sealed record ChangeRoleRequest([property: Required, MaxLength(32)] string Role);
+
+public sealed record AcceptInvitationRequest(
+    [property: Required, MaxLength(100)] string Token,
+    [property: Required, MaxLength(PasswordPolicy.MaximumLength)] string Password,
+    [property: MaxLength(200)] string? DisplayName);
