@@ -63,6 +63,7 @@ public static class TokenAuthentication
         services.AddSingleton<AccessTokens>();
         services.AddValidatedSettings<SessionOptions, SessionOptionsValidator>();
         services.AddScoped<Sessions>();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthStateCache>();
         services.AddFusionCache()
             .WithDefaultEntryOptions(new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(1) })

@@ -111,7 +111,7 @@ public static class AccountApi
 
     private static async Task<Results<NoContent, ValidationProblem>> ResetPassword(
         ResetPasswordRequest request, HealthcareDbContext db, Sessions sessions, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+        LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var hash = Tokens.Decode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
@@ -136,6 +136,7 @@ public static class AccountApi
         }
 
         await SetPasswordAsync(db, sessions, user, request.NewPassword, SessionRevocations.PasswordChanged, cancellationToken);
+        await throttle.ClearAccountAsync(user.Email);
         audit.ResourceId = user.Id.ToString();
         await audit.WriteAsync(AuditActions.PasswordReset, UserResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
         return TypedResults.NoContent();

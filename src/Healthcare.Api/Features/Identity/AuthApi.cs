@@ -20,7 +20,8 @@ public static class AuthApi
             .WithName("Login")
             .WithSummary("Exchange an e-mail address and password for an access token and a refresh token.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         anonymous.MapPost("/refresh", Refresh)
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token (once) for a new access token and a new refresh token.")
@@ -63,14 +64,26 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, HealthcareDbContext db, AccessTokens tokens, Sessions sessions, Auditor audit,
-        CancellationToken cancellationToken)
+        LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var email = User.NormalizeEmail(request.Email);
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        if (await throttle.RetryAfterAsync(email, ip) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken);
+            return TypedResults.Problem(
+                title: "Too many failed sign-in attempts.",
+                detail: "Wait before trying again, or reset the password.",
+                statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         var check = PasswordHashing.Verify(user?.PasswordHash, request.Password);
         if (user is null || check == PasswordCheck.Failed || user.IsDisabled)
         {
             // The attempted e-mail is not recorded: it may belong to nobody, or be a password typed in the wrong box.
+            await throttle.RecordFailureAsync(email, ip);
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
             return InvalidCredentials();
         }
@@ -80,9 +93,9 @@ public static class AuthApi
             user.PasswordHash = PasswordHashing.Hash(request.Password);
         }
 
+        await throttle.RecordSuccessAsync(email, ip);
         var isStaff = user.IsSuperAdmin || user.Memberships.Any(m => m.Role != ClinicRoles.Patient);
-        var (session, refreshToken) = await sessions.StartAsync(
-            user, isStaff, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), cancellationToken);
+        var (session, refreshToken) = await sessions.StartAsync(user, isStaff, ip, http.Request.Headers.UserAgent.ToString(), cancellationToken);
         audit.ResourceId = session.Id.ToString();
         await audit.WriteAsync(AuditActions.Login, SessionResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
         return TypedResults.Ok(Tokens(tokens, user, session, refreshToken));
