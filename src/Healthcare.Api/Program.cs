@@ -17,6 +17,8 @@ return await StartupGuard.RunAsync(async () =>
     app.UseApiPlatform();
     app.MapAuthApi();
     app.MapAccountApi();
+    app.MapMfaApi();
+    app.MapClinicsApi();
     app.MapMembersApi();
     app.MapAuditApi();
 

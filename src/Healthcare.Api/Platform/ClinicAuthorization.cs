@@ -14,6 +14,7 @@ public sealed record ClinicPermissionRequirement(string Permission) : IAuthoriza
 internal sealed class ClinicPermissionHandler(AuthStateCache access) : AuthorizationHandler<ClinicPermissionRequirement>
 {
     public const string NotAMember = "not-a-member";
+    public const string MfaRequired = "mfa-required";
     public const string RoleItem = "healthcare.clinic-role";
 
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ClinicPermissionRequirement requirement)
@@ -35,7 +36,11 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
         else if (caller.Roles.TryGetValue(clinicId, out var role))
         {
             http.Items[RoleItem] = role;
-            if (Permissions.Grants(role, requirement.Permission))
+            if (role != ClinicRoles.Patient && !caller.MfaEnabled && await access.ClinicRequiresStaffMfaAsync(clinicId, http.RequestAborted))
+            {
+                context.Fail(new AuthorizationFailureReason(this, MfaRequired));
+            }
+            else if (Permissions.Grants(role, requirement.Permission))
             {
                 context.Succeed(requirement);
             }
@@ -47,21 +52,38 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
     }
 }
 
-/// <summary>Turns "not a member of this clinic" into 404 instead of 403.</summary>
-internal sealed class NotFoundForStrangers : IAuthorizationMiddlewareResultHandler
+/// <summary>Turns "not a member of this clinic" into 404 instead of 403, and explains a missing second factor.</summary>
+internal sealed class ClinicAuthorizationResults(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Forbidden &&
-            authorizeResult.AuthorizationFailure?.FailureReasons.Any(r => r.Message == ClinicPermissionHandler.NotAMember) == true)
+        var reasons = authorizeResult.Forbidden ? authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).ToList() : null;
+        if (reasons?.Contains(ClinicPermissionHandler.NotAMember) == true)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
+            return;
         }
 
-        return _default.HandleAsync(next, context, policy, authorizeResult);
+        if (reasons?.Contains(ClinicPermissionHandler.MfaRequired) == true)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status403Forbidden,
+                    Title = "This clinic requires multi-factor authentication for its staff.",
+                    Detail = "Enrol with POST /api/v1/auth/mfa/enrol and confirm, then sign in again.",
+                    Extensions = { ["mfaEnrolmentRequired"] = true },
+                },
+            });
+            return;
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }
 

@@ -193,16 +193,34 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
 
     private static string AccessKey(Guid id) => $"auth:access:{id:N}";
 
+    private static string ClinicMfaKey(Guid id) => $"auth:clinic-mfa:{id:N}";
+
+    /// <summary>Whether the clinic requires its staff to use MFA.</summary>
+    public async ValueTask<bool> ClinicRequiresStaffMfaAsync(Guid clinicId, CancellationToken cancellationToken) =>
+        await cache.GetOrSetAsync<bool>(
+            ClinicMfaKey(clinicId),
+            async (_, ct) =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+                return await db.Clinics.AnyAsync(c => c.Id == clinicId && c.RequireStaffMfa, ct);
+            },
+            options: Entry,
+            token: cancellationToken);
+
+    public ValueTask ForgetClinicAsync(Guid clinicId, CancellationToken cancellationToken) =>
+        cache.RemoveAsync(ClinicMfaKey(clinicId), token: cancellationToken);
+
     private async Task<CallerAccess> LoadAccessAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
         var user = await db.Users.Where(u => u.Id == userId && !u.IsDisabled)
-            .Select(u => new { u.IsSuperAdmin, Roles = u.Memberships.Select(m => new { m.ClinicId, m.Role }).ToList() })
+            .Select(u => new { u.IsSuperAdmin, MfaEnabled = u.MfaSecret != null, Roles = u.Memberships.Select(m => new { m.ClinicId, m.Role }).ToList() })
             .SingleOrDefaultAsync(cancellationToken);
         return user is null
             ? CallerAccess.None
-            : new CallerAccess(user.IsSuperAdmin, user.Roles.ToDictionary(r => r.ClinicId, r => r.Role));
+            : new CallerAccess(user.IsSuperAdmin, user.MfaEnabled, user.Roles.ToDictionary(r => r.ClinicId, r => r.Role));
     }
 
     private async Task<UserAuthState?> LoadUserAsync(Guid userId, CancellationToken cancellationToken)
@@ -225,7 +243,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
 }
 
 /// <summary>A caller's platform flag and role per clinic.</summary>
-public sealed record CallerAccess(bool IsSuperAdmin, Dictionary<Guid, string> Roles)
+public sealed record CallerAccess(bool IsSuperAdmin, bool MfaEnabled, Dictionary<Guid, string> Roles)
 {
-    public static readonly CallerAccess None = new(false, []);
+    public static readonly CallerAccess None = new(false, false, []);
 }

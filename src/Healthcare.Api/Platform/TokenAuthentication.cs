@@ -97,7 +97,7 @@ public static class TokenAuthentication
         // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.
         services.AddAuthorizationBuilder().AddPlatformPolicies();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClinicPermissionHandler>();
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, NotFoundForStrangers>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
         services.AddScoped<Auditor>();
         services.AddScoped<CurrentUser>();

@@ -38,6 +38,8 @@ public static class AuditActions
     public const string PasswordChange = "password-change";
     public const string PasswordReset = "password-reset";
     public const string Disable = "disable";
+    public const string MfaEnabled = "mfa-enabled";
+    public const string MfaDisabled = "mfa-disabled";
     public const string Export = "export";
     public const string BreakGlass = "break-glass";
     public const string VerifyAudit = "verify-audit";

@@ -14,6 +14,9 @@ public sealed class Clinic
     public required string TimeZone { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Staff of this clinic must sign in with a second factor to act in it.</summary>
+    public bool RequireStaffMfa { get; set; }
 }
 
 internal sealed class ClinicConfiguration : IEntityTypeConfiguration<Clinic>

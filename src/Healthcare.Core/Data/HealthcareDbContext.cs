@@ -23,6 +23,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
+    public DbSet<MfaRecoveryCode> MfaRecoveryCodes => Set<MfaRecoveryCode>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

@@ -70,6 +70,7 @@ public static class SessionRevocations
     public const string TokenReuse = "refresh-token-reuse";
     public const string AccountDisabled = "account-disabled";
     public const string PasswordChanged = "password-changed";
+    public const string MfaChanged = "mfa-changed";
 }
 
 internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>

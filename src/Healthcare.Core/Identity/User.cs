@@ -25,6 +25,17 @@ public sealed class User
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The TOTP shared secret once MFA is confirmed; sign-in then needs a code.</summary>
+    public byte[]? MfaSecret { get; set; }
+
+    /// <summary>A secret handed out by enrolment and not yet confirmed with a code.</summary>
+    public byte[]? MfaPendingSecret { get; set; }
+
+    /// <summary>The last TOTP time step accepted: a code is never accepted twice.</summary>
+    public long MfaLastStep { get; set; }
+
+    public bool MfaEnabled => MfaSecret is not null;
+
     public List<ClinicMembership> Memberships { get; init; } = [];
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();

@@ -64,7 +64,7 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, HealthcareDbContext db, AccessTokens tokens, Sessions sessions, Auditor audit,
-        LoginThrottle throttle, CancellationToken cancellationToken)
+        LoginThrottle throttle, TimeProvider clock, CancellationToken cancellationToken)
     {
         var email = User.NormalizeEmail(request.Email);
         var ip = http.Connection.RemoteIpAddress?.ToString();
@@ -86,6 +86,26 @@ public static class AuthApi
             await throttle.RecordFailureAsync(email, ip);
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
             return InvalidCredentials();
+        }
+
+        if (user.MfaEnabled && string.IsNullOrWhiteSpace(request.MfaCode))
+        {
+            // The password was right: say that a second factor is needed, and nothing else.
+            return TypedResults.Problem(
+                title: "A second factor is required.",
+                detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
+                statusCode: StatusCodes.Status401Unauthorized,
+                extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+        }
+
+        if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, user, request.MfaCode, clock.GetUtcNow(), cancellationToken))
+        {
+            await throttle.RecordFailureAsync(email, ip);
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id);
+            return TypedResults.Problem(
+                title: "The second-factor code is not valid.",
+                statusCode: StatusCodes.Status401Unauthorized,
+                extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
         }
 
         if (check == PasswordCheck.SuccessRehashNeeded)
@@ -205,7 +225,8 @@ public static class AuthApi
 
 public sealed record LoginRequest(
     [property: Required, EmailAddress, MaxLength(254)] string Email,
-    [property: Required, MaxLength(1024)] string Password);
+    [property: Required, MaxLength(1024)] string Password,
+    [property: MaxLength(20)] string? MfaCode = null);
 
 public sealed record RefreshRequest([property: Required, MaxLength(100)] string RefreshToken);
 

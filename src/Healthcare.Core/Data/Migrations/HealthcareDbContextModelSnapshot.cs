@@ -143,6 +143,10 @@ namespace Healthcare.Core.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<bool>("RequireStaffMfa")
+                        .HasColumnType("boolean")
+                        .HasColumnName("require_staff_mfa");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -261,6 +265,36 @@ namespace Healthcare.Core.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_invitations_staff_role", "role IN ('clinic_admin', 'doctor', 'nurse', 'receptionist')");
                         });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Identity.MfaRecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mfa_recovery_codes");
+
+                    b.HasIndex("UserId", "CodeHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mfa_recovery_codes_user_id_code_hash");
+
+                    b.ToTable("mfa_recovery_codes", (string)null);
                 });
 
             modelBuilder.Entity("Healthcare.Core.Identity.PasswordReset", b =>
@@ -430,6 +464,18 @@ namespace Healthcare.Core.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_super_admin");
 
+                    b.Property<long>("MfaLastStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("mfa_last_step");
+
+                    b.Property<byte[]>("MfaPendingSecret")
+                        .HasColumnType("bytea")
+                        .HasColumnName("mfa_pending_secret");
+
+                    b.Property<byte[]>("MfaSecret")
+                        .HasColumnType("bytea")
+                        .HasColumnName("mfa_secret");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -522,6 +568,16 @@ namespace Healthcare.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_invitations_clinics_clinic_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Identity.MfaRecoveryCode", b =>
+                {
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mfa_recovery_codes_users_user_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Identity.PasswordReset", b =>
