@@ -27,7 +27,7 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
         {
             UserId = userId ?? CurrentUserId(http),
             UserRole = Role ?? http?.Items[ClinicPermissionHandler.RoleItem] as string,
-            ClinicId = ClinicId ?? (Guid.TryParse(http?.GetRouteValue("clinicId")?.ToString(), out var clinic) ? clinic : null),
+            ClinicId = ClinicId ?? (http is not null && Guid.TryParse(ClinicPermissionHandler.ClinicIdOf(http), out var clinic) ? clinic : null),
             ResourceId = ResourceId ?? http?.GetRouteValue("id")?.ToString(),
             PatientId = PatientId,
             IpAddress = http?.Connection.RemoteIpAddress?.ToString(),

@@ -17,11 +17,15 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
     public const string MfaRequired = "mfa-required";
     public const string RoleItem = "healthcare.clinic-role";
 
+    /// <summary>The clinic a request acts in: the route's <c>{clinicId}</c>, else the <c>clinicId</c> query parameter.</summary>
+    public static string? ClinicIdOf(HttpContext http) =>
+        http.GetRouteValue("clinicId")?.ToString() ?? http.Request.Query["clinicId"].FirstOrDefault();
+
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ClinicPermissionRequirement requirement)
     {
         if (context.Resource is not HttpContext http ||
             !Guid.TryParse(context.User.FindFirst("sub")?.Value, out var userId) ||
-            !Guid.TryParse(http.GetRouteValue("clinicId")?.ToString(), out var clinicId))
+            !Guid.TryParse(ClinicIdOf(http), out var clinicId))
         {
             context.Fail(new AuthorizationFailureReason(this, NotAMember));
             return;
