@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text;
+using Healthcare.Api.Platform;
+using Healthcare.Core.Identity;
+using Healthcare.Testing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Healthcare.IntegrationTests.Identity;
+
+/// <summary>
+/// Every clinic endpoint in the route table, called by every role of the clinic, by a platform administrator
+/// and by another clinic's administrator, answers as the permission table says. A new clinic endpoint is
+/// covered the moment it is mapped.
+/// </summary>
+public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private const string Outsider = "other-clinic-admin";
+
+    [Fact]
+    public async Task EveryClinicEndpointAnswersEachCallerAsThePermissionTableSays()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var otherClinic = await api.CreateClinicAsync();
+        var callers = new Dictionary<string, HttpClient>();
+        foreach (var role in ClinicRoles.All)
+        {
+            callers[role] = await api.ClientForAsync(await api.CreateUserAsync(role, clinic.Id));
+        }
+
+        callers[ClinicRoles.SuperAdmin] = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.SuperAdmin));
+        callers[Outsider] = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, otherClinic.Id));
+        var endpoints = ClinicEndpoints();
+        Assert.NotEmpty(endpoints);
+
+        var failures = new List<string>();
+        foreach (var (endpoint, permission) in endpoints)
+        {
+            foreach (var (caller, client) in callers)
+            {
+                var target = endpoint.RoutePattern.RawText!.Contains("{userId", StringComparison.Ordinal)
+                    ? (await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id)).Id
+                    : Guid.NewGuid();
+                var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods[0];
+                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, target));
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                var status = (await client.SendAsync(request)).StatusCode;
+                var expected = caller switch
+                {
+                    ClinicRoles.SuperAdmin => "allowed",
+                    Outsider => "404",
+                    _ when Permissions.Grants(caller, permission) => "allowed",
+                    _ => "403",
+                };
+                var ok = expected switch
+                {
+                    "allowed" => status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound),
+                    "404" => status == HttpStatusCode.NotFound,
+                    _ => status == HttpStatusCode.Forbidden,
+                };
+                if (!ok)
+                {
+                    failures.Add($"{method} {endpoint.RoutePattern.RawText} as {caller} ({permission}): expected {expected}, got {(int)status}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    [Fact]
+    public async Task EveryProtectedEndpointAnswers401WithoutAToken()
+    {
+        var protectedEndpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null && e.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0)
+            .ToList();
+        Assert.NotEmpty(protectedEndpoints);
+        var client = api.CreateClient();
+
+        var failures = new List<string>();
+        foreach (var endpoint in protectedEndpoints)
+        {
+            var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods[0] ?? "GET";
+            using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, Guid.NewGuid(), Guid.NewGuid()));
+            var status = (await client.SendAsync(request)).StatusCode;
+            if (status != HttpStatusCode.Unauthorized)
+            {
+                failures.Add($"{method} {endpoint.RoutePattern.RawText}: {(int)status}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private List<(RouteEndpoint Endpoint, string Permission)> ClinicEndpoints() =>
+        api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => (Endpoint: e, Requirement: e.Metadata.GetOrderedMetadata<AuthorizationPolicy>()
+                .SelectMany(p => p.Requirements).OfType<ClinicPermissionRequirement>().SingleOrDefault()))
+            .Where(x => x.Requirement is not null)
+            .Select(x => (x.Endpoint, x.Requirement!.Permission))
+            .ToList();
+
+    /// <summary>Fills route parameters: the clinic, a target user, and any other id as a fresh one.</summary>
+    private static string Url(RouteEndpoint endpoint, Guid clinicId, Guid target)
+    {
+        var path = string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "clinicId" } => clinicId.ToString(),
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "userId" } => target.ToString(),
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => Guid.NewGuid().ToString(),
+            _ => "",
+        }))));
+        var url = "/" + path;
+        return endpoint.RoutePattern.Parameters.Any(p => p.Name == "clinicId") ? url : $"{url}?clinicId={clinicId}";
+    }
+}
