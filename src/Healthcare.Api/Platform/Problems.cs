@@ -47,6 +47,10 @@ public static class Problems
         return services;
     }
 
+    /// <summary>A 400 validation problem naming one field, for rules that attributes cannot express.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Field(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
     internal static string JsonFieldName(string memberPath) =>
         string.Join('.', memberPath.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 }

@@ -34,7 +34,7 @@ public static class JsonLogging
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
                 .MinimumLevel.Override("Npgsql", Max(level, LogEventLevel.Warning))
                 .MinimumLevel.Override("Microsoft.Extensions.Http", Max(level, LogEventLevel.Warning))
-                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Max(level, LogEventLevel.Information))
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("Application", applicationName)
                 .Enrich.With<DropRawPath>()

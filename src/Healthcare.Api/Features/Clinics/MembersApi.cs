@@ -77,7 +77,7 @@ public static class MembersApi
     {
         if (!ClinicRoles.Staff.Contains(request.Role))
         {
-            return Invalid("role", $"Invite one of: {string.Join(", ", ClinicRoles.Staff)}. Patients register themselves.");
+            return Problems.Field("role", $"Invite one of: {string.Join(", ", ClinicRoles.Staff)}. Patients register themselves.");
         }
 
         var now = clock.GetUtcNow();
@@ -116,7 +116,7 @@ public static class MembersApi
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.TokenHash == hash, cancellationToken);
         if (invitation is null || invitation.AcceptedAt is not null || invitation.ExpiresAt <= now)
         {
-            return Invalid("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
+            return Problems.Field("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
         }
 
         var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == invitation.Email, cancellationToken);
@@ -124,12 +124,12 @@ public static class MembersApi
         {
             if (string.IsNullOrWhiteSpace(request.DisplayName))
             {
-                return Invalid("displayName", "Give your name to create the account.");
+                return Problems.Field("displayName", "Give your name to create the account.");
             }
 
             if (PasswordPolicy.Check(request.Password, invitation.Email, request.DisplayName) is { } weak)
             {
-                return Invalid("password", weak);
+                return Problems.Field("password", weak);
             }
 
             user = new User { Email = invitation.Email, DisplayName = request.DisplayName.Trim(), PasswordHash = PasswordHashing.Hash(request.Password) };
@@ -138,7 +138,7 @@ public static class MembersApi
         else if (user.IsDisabled || PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
         {
             // The invited address has an account: only its owner may accept, proven by its password.
-            return Invalid("password", "Enter the password of the account with the invited address.");
+            return Problems.Field("password", "Enter the password of the account with the invited address.");
         }
         else if (user.Memberships.Any(m => m.ClinicId == invitation.ClinicId))
         {
@@ -149,7 +149,7 @@ public static class MembersApi
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedAt, now), cancellationToken);
         if (claimed == 0)
         {
-            return Invalid("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
+            return Problems.Field("token", "The invitation is invalid, used or expired. Ask the clinic for a new one.");
         }
 
         // Added explicitly: a client-generated key would make EF take a membership found only through the
@@ -168,7 +168,7 @@ public static class MembersApi
     {
         if (!ClinicRoles.All.Contains(request.Role))
         {
-            return Invalid("role", $"Use one of: {string.Join(", ", ClinicRoles.All)}.");
+            return Problems.Field("role", $"Use one of: {string.Join(", ", ClinicRoles.All)}.");
         }
 
         if (userId == caller.Id)
@@ -245,8 +245,6 @@ public static class MembersApi
         return TypedResults.NoContent();
     }
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }
 
 public sealed record MemberDto(Guid UserId, string DisplayName, string Email, string Role, bool Disabled);

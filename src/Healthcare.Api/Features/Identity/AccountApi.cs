@@ -47,7 +47,7 @@ public static class AccountApi
         var email = User.NormalizeEmail(request.Email);
         if (PasswordPolicy.Check(request.Password, email, request.DisplayName) is { } weak)
         {
-            return Invalid("password", weak);
+            return Problems.Field("password", weak);
         }
 
         // Hash first, so that both answers below cost the same time.
@@ -119,12 +119,12 @@ public static class AccountApi
         var user = reset is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == reset.UserId && !u.IsDisabled, cancellationToken);
         if (reset is null || user is null || reset.UsedAt is not null || reset.ExpiresAt <= now)
         {
-            return Invalid("token", "The reset link is invalid, used or expired. Ask for a new one.");
+            return Problems.Field("token", "The reset link is invalid, used or expired. Ask for a new one.");
         }
 
         if (PasswordPolicy.Check(request.NewPassword, user.Email, user.DisplayName) is { } weak)
         {
-            return Invalid("newPassword", weak);
+            return Problems.Field("newPassword", weak);
         }
 
         // Claim the token atomically, so that two concurrent resets cannot both use it.
@@ -132,7 +132,7 @@ public static class AccountApi
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.UsedAt, now), cancellationToken);
         if (claimed == 0)
         {
-            return Invalid("token", "The reset link is invalid, used or expired. Ask for a new one.");
+            return Problems.Field("token", "The reset link is invalid, used or expired. Ask for a new one.");
         }
 
         await SetPasswordAsync(db, sessions, user, request.NewPassword, SessionRevocations.PasswordChanged, cancellationToken);
@@ -150,12 +150,12 @@ public static class AccountApi
         if (PasswordHashing.Verify(user.PasswordHash, request.CurrentPassword) == PasswordCheck.Failed)
         {
             await audit.WriteAsync(AuditActions.PasswordChange, UserResource, AuditOutcomes.Denied, cancellationToken);
-            return Invalid("currentPassword", "The current password is not correct.");
+            return Problems.Field("currentPassword", "The current password is not correct.");
         }
 
         if (PasswordPolicy.Check(request.NewPassword, user.Email, user.DisplayName) is { } weak)
         {
-            return Invalid("newPassword", weak);
+            return Problems.Field("newPassword", weak);
         }
 
         await SetPasswordAsync(db, sessions, user, request.NewPassword, SessionRevocations.PasswordChanged, cancellationToken);
@@ -173,8 +173,6 @@ public static class AccountApi
         await sessions.RevokeAllAsync(user.Id, reason, cancellationToken);
     }
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }
 
 public sealed record RegisterRequest(

@@ -57,12 +57,12 @@ public static class MfaApi
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (user.MfaPendingSecret is null)
         {
-            return Invalid("code", "Start enrolment first.");
+            return Problems.Field("code", "Start enrolment first.");
         }
 
         if (Mfa.VerifyTotp(user.MfaPendingSecret, request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
         {
-            return Invalid("code", "The code is not valid. Check the device's clock and try the next code.");
+            return Problems.Field("code", "The code is not valid. Check the device's clock and try the next code.");
         }
 
         user.MfaSecret = user.MfaPendingSecret;
@@ -83,12 +83,12 @@ public static class MfaApi
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
         {
-            return Invalid("password", "The password is not correct.");
+            return Problems.Field("password", "The password is not correct.");
         }
 
         if (!user.MfaEnabled || !await SecondFactorAsync(db, user, request.Code, clock.GetUtcNow(), cancellationToken))
         {
-            return Invalid("code", "The code is not valid.");
+            return Problems.Field("code", "The code is not valid.");
         }
 
         user.MfaSecret = null;
@@ -106,7 +106,7 @@ public static class MfaApi
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (user.MfaSecret is null || Mfa.VerifyTotp(user.MfaSecret, request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
         {
-            return Invalid("code", "The code is not valid.");
+            return Problems.Field("code", "The code is not valid.");
         }
 
         user.MfaLastStep = step;
@@ -150,8 +150,6 @@ public static class MfaApi
         return codes;
     }
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }
 
 public sealed record MfaEnrolmentDto(string Secret, string OtpAuthUri);
