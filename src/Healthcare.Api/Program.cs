@@ -1,5 +1,6 @@
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Hosting;
 
@@ -20,6 +21,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapMfaApi();
     app.MapClinicsApi();
     app.MapMembersApi();
+    app.MapPatientsApi();
     app.MapAuditApi();
 
     await app.RunAsync();

@@ -29,6 +29,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["DATABASE_URL"] = DatabaseUrl,
         ["REDIS_URL"] = TestServers.RedisUrl,
         ["JWT_SIGNING_KEYS_DIR"] = TestKeys.SigningKeysDirectory,
+        ["DATA_ENCRYPTION_KEYS"] = TestKeys.DataEncryptionKeys,
+        ["BLIND_INDEX_KEY"] = TestKeys.BlindIndexKey,
         ["LOG_LEVEL"] = "warning",
     };
 

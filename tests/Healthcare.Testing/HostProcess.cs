@@ -13,7 +13,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Settings the application reads; cleared from the inherited environment so each test states its own.</summary>
     private static readonly string[] ApplicationVariables =
     [
-        "DATABASE_URL", "REDIS_URL", "JWT_SIGNING_KEY", "JWT_SIGNING_KEYS_DIR", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "LOG_LEVEL",
+        "DATABASE_URL", "REDIS_URL", "JWT_SIGNING_KEY", "JWT_SIGNING_KEYS_DIR", "DATA_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "LOG_LEVEL",
         "DB_POOL_MAX", "HTTP_PORT", "HTTPS_PORT", "H2C_PORT", "TLS_CERT_PATH", "TLS_KEY_PATH", "LISTEN_ADDRESS",
         "WORKER_HTTP_PORT", "CORS_ALLOWED_ORIGINS", "RATE_LIMIT_MAX_REQUESTS", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
     ];
@@ -47,6 +47,8 @@ public sealed partial class HostProcess : IAsyncDisposable
         ["DATABASE_URL"] = databaseUrl,
         ["REDIS_URL"] = TestServers.RedisUrl,
         ["JWT_SIGNING_KEYS_DIR"] = TestKeys.SigningKeysDirectory,
+        ["DATA_ENCRYPTION_KEYS"] = TestKeys.DataEncryptionKeys,
+        ["BLIND_INDEX_KEY"] = TestKeys.BlindIndexKey,
         ["DOTNET_ENVIRONMENT"] = "Testing",
         ["LOG_LEVEL"] = "info",
         ["LISTEN_ADDRESS"] = "127.0.0.1",

@@ -8,6 +8,11 @@ public static class TestKeys
     /// <summary>A JWT_SIGNING_KEYS_DIR holding one new EC P-256 key, <c>test-key.pem</c>.</summary>
     public static string SigningKeysDirectory { get; } = CreateSigningKeysDirectory("test-key");
 
+    /// <summary>DATA_ENCRYPTION_KEYS with one key, <c>test1</c>.</summary>
+    public static string DataEncryptionKeys { get; } = $"test1:{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}";
+
+    public static string BlindIndexKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     public static string CreateSigningKeysDirectory(params string[] keyIds)
     {
         var directory = Directory.CreateTempSubdirectory("hb-jwt-").FullName;

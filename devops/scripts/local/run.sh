@@ -136,7 +136,8 @@ hb_port_in_use "$worker_port" && port_taken "worker HTTP" "$worker_port" LOCAL_W
 
 PG_PASSWORD=""
 REDIS_PASSWORD=""
-DATA_ENCRYPTION_KEY=""
+DATA_ENCRYPTION_KEYS=""
+BLIND_INDEX_KEY=""
 if [[ -f "$secrets_file" ]]; then
     # shellcheck source=/dev/null
     . "$secrets_file"
@@ -150,9 +151,13 @@ if [[ -z "$REDIS_PASSWORD" ]]; then
     REDIS_PASSWORD="$(openssl rand -hex 24)"
     new_secrets+=("REDIS_PASSWORD='$REDIS_PASSWORD'")
 fi
-if [[ -z "$DATA_ENCRYPTION_KEY" ]]; then
-    DATA_ENCRYPTION_KEY="$(openssl rand -base64 32 | tr -d '\n')"
-    new_secrets+=("DATA_ENCRYPTION_KEY='$DATA_ENCRYPTION_KEY'")
+if [[ -z "$DATA_ENCRYPTION_KEYS" ]]; then
+    DATA_ENCRYPTION_KEYS="local1:$(openssl rand -base64 32 | tr -d '\n')"
+    new_secrets+=("DATA_ENCRYPTION_KEYS='$DATA_ENCRYPTION_KEYS'")
+fi
+if [[ -z "$BLIND_INDEX_KEY" ]]; then
+    BLIND_INDEX_KEY="$(openssl rand -base64 32 | tr -d '\n')"
+    new_secrets+=("BLIND_INDEX_KEY='$BLIND_INDEX_KEY'")
 fi
 if ((${#new_secrets[@]} > 0)); then
     if [[ ! -f "$secrets_file" ]]; then
@@ -230,7 +235,7 @@ fi
 
 export DATABASE_URL="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$redis_port"
-export JWT_SIGNING_KEYS_DIR="$jwt_dir" DATA_ENCRYPTION_KEY
+export JWT_SIGNING_KEYS_DIR="$jwt_dir" DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY
 export HTTP_PORT="$http_port"
 export HTTPS_PORT="$https_port"
 export TLS_CERT_PATH="$tls_cert"

@@ -15,6 +15,8 @@ public static class DataServices
         services.AddValidatedSettings<DatabaseOptions, DatabaseOptionsValidator>();
         services.AddValidatedSettings<RedisOptions, RedisOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddValidatedSettings<Security.FieldEncryptionOptions, Security.FieldEncryptionOptionsValidator>();
+        services.AddSingleton<Security.FieldEncryption>();
         services.AddSingleton<CreatedAtInterceptor>();
 
         services.AddSingleton(sp =>

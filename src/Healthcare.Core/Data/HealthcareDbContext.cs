@@ -27,6 +27,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<Patients.Patient> Patients => Set<Patients.Patient>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

@@ -41,9 +41,9 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
             {
                 var target = endpoint.RoutePattern.RawText!.Contains("{userId", StringComparison.Ordinal)
                     ? (await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id)).Id
-                    : Guid.NewGuid();
+                    : await ResourceAsync(endpoint, clinic.Id);
                 var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods[0];
-                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, target));
+                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, target, target));
                 if (method is "POST" or "PUT" or "PATCH")
                 {
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
@@ -86,7 +86,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
         foreach (var endpoint in protectedEndpoints)
         {
             var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods[0] ?? "GET";
-            using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, Guid.NewGuid(), Guid.NewGuid()));
+            using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()));
             var status = (await client.SendAsync(request)).StatusCode;
             if (status != HttpStatusCode.Unauthorized)
             {
@@ -105,14 +105,49 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
             .Select(x => (x.Endpoint, x.Requirement!.Permission))
             .ToList();
 
-    /// <summary>Fills route parameters: the clinic, a target user, and any other id as a fresh one.</summary>
-    private static string Url(RouteEndpoint endpoint, Guid clinicId, Guid target)
+    /// <summary>
+    /// A real resource of the clinic for the route's <c>{id}</c>, so that an allowed caller is not answered 404
+    /// for a missing record. A new kind of resource needs its line here; the test says so.
+    /// </summary>
+    private async Task<Guid> ResourceAsync(RouteEndpoint endpoint, Guid clinicId)
+    {
+        var route = endpoint.RoutePattern.RawText!;
+        if (!route.Contains("{id", StringComparison.Ordinal))
+        {
+            return Guid.NewGuid();
+        }
+
+        if (route.Contains("/patients/{id", StringComparison.Ordinal))
+        {
+            return await api.WithDbAsync(async db =>
+            {
+                var patient = new Healthcare.Core.Patients.Patient
+                {
+                    ClinicId = clinicId,
+                    GivenName = "Matrix",
+                    FamilyName = "Patient",
+                    Sex = "unknown",
+                    DateOfBirth = new DateOnly(1990, 1, 1),
+                };
+                patient.RefreshSearchName();
+                db.Patients.Add(patient);
+                await db.SaveChangesAsync();
+                return patient.Id;
+            });
+        }
+
+        throw new InvalidOperationException($"No test resource for {route}: add one to {nameof(ResourceAsync)}.");
+    }
+
+    /// <summary>Fills route parameters: the clinic, a target user, the resource id, and any other id as a fresh one.</summary>
+    private static string Url(RouteEndpoint endpoint, Guid clinicId, Guid target, Guid resource)
     {
         var path = string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
         {
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "clinicId" } => clinicId.ToString(),
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "userId" } => target.ToString(),
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "id" } => resource.ToString(),
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => Guid.NewGuid().ToString(),
             _ => "",
         }))));

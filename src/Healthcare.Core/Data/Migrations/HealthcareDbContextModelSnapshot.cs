@@ -539,6 +539,134 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Patients.Patient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("DateOfBirth")
+                        .HasColumnType("date")
+                        .HasColumnName("date_of_birth");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("FamilyName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("family_name");
+
+                    b.Property<string>("Gender")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("gender");
+
+                    b.Property<string>("GivenName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("given_name");
+
+                    b.Property<string>("InsuranceMemberIdEncrypted")
+                        .HasColumnType("text")
+                        .HasColumnName("insurance_member_id_encrypted");
+
+                    b.Property<byte[]>("InsuranceMemberIdIndex")
+                        .HasColumnType("bytea")
+                        .HasColumnName("insurance_member_id_index");
+
+                    b.Property<string>("InsurerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("insurer_name");
+
+                    b.Property<string>("NationalIdEncrypted")
+                        .HasColumnType("text")
+                        .HasColumnName("national_id_encrypted");
+
+                    b.Property<byte[]>("NationalIdIndex")
+                        .HasColumnType("bytea")
+                        .HasColumnName("national_id_index");
+
+                    b.Property<string>("NationalIdLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("national_id_last4");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("PreferredLanguage")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("preferred_language");
+
+                    b.Property<string>("SearchName")
+                        .IsRequired()
+                        .HasMaxLength(201)
+                        .HasColumnType("character varying(201)")
+                        .HasColumnName("search_name");
+
+                    b.Property<string>("Sex")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sex");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patients");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_patients_user_id");
+
+                    b.HasIndex("ClinicId", "InsuranceMemberIdIndex")
+                        .HasDatabaseName("ix_patients_clinic_id_insurance_member_id_index");
+
+                    b.HasIndex("ClinicId", "NationalIdIndex")
+                        .HasDatabaseName("ix_patients_clinic_id_national_id_index");
+
+                    b.HasIndex("ClinicId", "SearchName", "DateOfBirth")
+                        .HasDatabaseName("ix_patients_clinic_id_search_name_date_of_birth");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ClinicId", "SearchName", "DateOfBirth"), new[] { null, "text_pattern_ops", null });
+
+                    b.ToTable("patients", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_patients_encrypted_national_id", "national_id_encrypted IS NULL OR national_id_encrypted LIKE 'v1.%'");
+
+                            t.HasCheckConstraint("ck_patients_sex", "sex IN ('female', 'male', 'intersex', 'unknown')");
+                        });
+                });
+
             modelBuilder.Entity("Healthcare.Core.Identity.ClinicMembership", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", "Clinic")
@@ -612,6 +740,84 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_sessions_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Patients.Patient", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_patients_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_patients_users_user_id");
+
+                    b.OwnsOne("Healthcare.Core.Patients.Address", "Address", b1 =>
+                        {
+                            b1.Property<Guid>("PatientId");
+
+                            b1.Property<string>("City");
+
+                            b1.Property<string>("Country");
+
+                            b1.Property<string>("Line1");
+
+                            b1.Property<string>("Line2");
+
+                            b1.Property<string>("PostalCode");
+
+                            b1.Property<string>("Region");
+
+                            b1.HasKey("PatientId");
+
+                            b1.ToTable("patients");
+
+                            b1
+                                .ToJson("address")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PatientId")
+                                .HasConstraintName("fk_patients_patients_id");
+                        });
+
+                    b.OwnsMany("Healthcare.Core.Patients.EmergencyContact", "EmergencyContacts", b1 =>
+                        {
+                            b1.Property<Guid>("PatientId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Name")
+                                .IsRequired();
+
+                            b1.Property<string>("Phone")
+                                .IsRequired();
+
+                            b1.Property<string>("Relationship")
+                                .IsRequired();
+
+                            b1.HasKey("PatientId", "__synthesizedOrdinal");
+
+                            b1.ToTable("patients");
+
+                            b1
+                                .ToJson("emergency_contacts")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PatientId")
+                                .HasConstraintName("fk_patients_patients_patient_id");
+                        });
+
+                    b.Navigation("Address");
+
+                    b.Navigation("EmergencyContacts");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Identity.User", b =>
