@@ -22,6 +22,8 @@ return await StartupGuard.RunAsync(async () =>
     app.MapClinicsApi();
     app.MapMembersApi();
     app.MapPatientsApi();
+    app.MapEmergencyAccessApi();
+    app.MapAccessLogApi();
     app.MapAuditApi();
 
     await app.RunAsync();

@@ -29,6 +29,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<Patients.Patient> Patients => Set<Patients.Patient>();
 
+    public DbSet<Patients.EmergencyAccess> EmergencyAccessGrants => Set<Patients.EmergencyAccess>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

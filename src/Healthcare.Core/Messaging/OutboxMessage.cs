@@ -35,6 +35,7 @@ public static class OutboxKinds
     public const string RegistrationAttemptEmail = "email.registration-attempt";
     public const string WelcomeEmail = "email.welcome";
     public const string InvitationEmail = "email.invitation";
+    public const string BreakGlassAlert = "alert.break-glass";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

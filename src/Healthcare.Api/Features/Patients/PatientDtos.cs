@@ -74,6 +74,8 @@ public sealed record PatientRequest(
     }
 }
 
+public sealed record LinkAccountRequest([property: Required, EmailAddress, MaxLength(254)] string Email);
+
 public sealed record PatientLookupRequest([property: MaxLength(32)] string? NationalId, [property: MaxLength(64)] string? InsuranceMemberId);
 
 public sealed record PatientDto(

@@ -43,6 +43,12 @@ public static class PatientsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        patients.MapPost("/{id:guid}/account", LinkAccount)
+            .RequirePermission(Permissions.PatientsWrite)
+            .Audited(AuditActions.Update, PatientResource)
+            .WithName("LinkPatientAccount")
+            .WithSummary("Link the patient to the sign-in account with this e-mail (a self-registered patient), so they can see their access log.")
+            .ProducesValidationProblem();
         patients.MapGet("", Search)
             .RequirePermission(Permissions.PatientsRead)
             .Audited(AuditActions.Read, "PatientSearch")
@@ -152,6 +158,36 @@ public static class PatientsApi
 
         http.Response.Headers.ETag = ETag(patient);
         return TypedResults.Ok(patient.ToDto());
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> LinkAccount(
+        Guid clinicId, Guid id, LinkAccountRequest request, HealthcareDbContext db, AuthStateCache access, Auditor audit,
+        CancellationToken cancellationToken)
+    {
+        audit.PatientId = id;
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken);
+        if (patient is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var email = Healthcare.Core.Identity.User.NormalizeEmail(request.Email);
+        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email && !u.IsDisabled, cancellationToken);
+        if (user is null)
+        {
+            return Problems.Field("email", "No active account has this address. Ask the patient to register first.");
+        }
+
+        patient.UserId = user.Id;
+        if (!user.Memberships.Any(m => m.ClinicId == clinicId))
+        {
+            db.ClinicMemberships.Add(new ClinicMembership { ClinicId = clinicId, UserId = user.Id, Role = ClinicRoles.Patient });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        // The new patient membership shows in the account's permissions at once, on every instance.
+        await access.ForgetUserAsync(user.Id, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<PatientPage>, ValidationProblem>> Search(

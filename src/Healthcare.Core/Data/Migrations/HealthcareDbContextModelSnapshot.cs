@@ -539,6 +539,54 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Patients.EmergencyAccess", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset>("GrantedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("granted_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_emergency_access_grants");
+
+                    b.HasIndex("PatientId")
+                        .HasDatabaseName("ix_emergency_access_grants_patient_id");
+
+                    b.HasIndex("UserId", "PatientId", "ExpiresAt")
+                        .HasDatabaseName("ix_emergency_access_grants_user_id_patient_id_expires_at");
+
+                    b.ToTable("emergency_access_grants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_emergency_access_reason", "length(btrim(reason)) >= 10");
+                        });
+                });
+
             modelBuilder.Entity("Healthcare.Core.Patients.Patient", b =>
                 {
                     b.Property<Guid>("Id")
@@ -740,6 +788,23 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_sessions_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Patients.EmergencyAccess", b =>
+                {
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_emergency_access_grants_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_emergency_access_grants_users_user_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Patients.Patient", b =>

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Features.Patients;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Identity;
+using Healthcare.Core.Messaging;
+using Healthcare.IntegrationTests.Platform;
+using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.IntegrationTests.Patients;
+
+public sealed class EmergencyAccessTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private const string Reason = "Unconscious in our emergency room, need allergies and medications";
+
+    [Fact]
+    public async Task DoctorOfAnotherClinicOpensARecordWithAReasonAndEverythingIsFlagged()
+    {
+        var (patientClinic, patientId, _) = await PatientElsewhereAsync();
+        var ownClinic = await api.CreateClinicAsync();
+        var doctor = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Doctor, ownClinic.Id));
+        Assert.Equal(HttpStatusCode.NotFound, (await doctor.GetAsync($"/api/v1/patients/{patientId}/emergency-access")).StatusCode);
+
+        var open = await doctor.PostAsJsonAsync($"/api/v1/patients/{patientId}/emergency-access", new { reason = Reason });
+        var read = await doctor.GetAsync($"/api/v1/patients/{patientId}/emergency-access");
+
+        Assert.Equal(HttpStatusCode.Created, open.StatusCode);
+        var grant = await open.Content.ReadFromJsonAsync<EmergencyAccessDto>();
+        Assert.InRange(grant!.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(patientId, (await read.Content.ReadFromJsonAsync<PatientDto>())!.Id);
+        var flagged = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.PatientId == patientId && e.Action == AuditActions.BreakGlass).ToListAsync());
+        Assert.Equal(2, flagged.Count);
+        Assert.All(flagged, e => Assert.Equal((patientClinic, Reason), (e.ClinicId!.Value, e.Reason)));
+        var alerts = await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == OutboxKinds.BreakGlassAlert).Select(m => m.Payload).ToListAsync());
+        Assert.Contains(alerts, a => a.Contains(grant.GrantId.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReceptionistsCannotBreakTheGlassAndReasonsMustSaySomething()
+    {
+        var (_, patientId, _) = await PatientElsewhereAsync();
+        var ownClinic = await api.CreateClinicAsync();
+        var receptionist = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, ownClinic.Id));
+        var nurse = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Nurse, ownClinic.Id));
+
+        var refused = await receptionist.PostAsJsonAsync($"/api/v1/patients/{patientId}/emergency-access", new { reason = Reason });
+        var tooShort = await nurse.PostAsJsonAsync($"/api/v1/patients/{patientId}/emergency-access", new { reason = "urgent" });
+
+        await ProblemDetailsTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden);
+        var problem = await ProblemDetailsTests.AssertProblemAsync(tooShort, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("reason", out _));
+    }
+
+    [Fact]
+    public async Task PatientSeesWhoAccessedTheirRecord()
+    {
+        var (clinic, patientId, staff) = await PatientElsewhereAsync();
+        var email = $"pat.{Guid.NewGuid():N}@tests.healthcare.test";
+        const string password = "my own long passphrase 123";
+        await api.CreateClient().PostAsJsonAsync("/api/v1/auth/register", new { email, password, displayName = "Pat Client" });
+        Assert.Equal(HttpStatusCode.NoContent, (await staff.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients/{patientId}/account", new { email })).StatusCode);
+        var doctorAccount = await api.CreateUserAsync(ClinicRoles.Doctor, clinic);
+        var doctor = await api.ClientForAsync(doctorAccount);
+        await doctor.GetAsync($"/api/v1/clinics/{clinic}/patients/{patientId}");
+        var patient = await api.ClientForAsync(new TestAccount(Guid.Empty, email, password));
+
+        var log = await patient.GetFromJsonAsync<List<AccessLogEntryDto>>("/api/v1/me/access-log");
+
+        var read = Assert.Single(log!, e => e.Action == AuditActions.Read && e.ActorRole == ClinicRoles.Doctor);
+        Assert.Equal("Test doctor", read.ActorName);
+        Assert.False(read.ByYou);
+        Assert.NotNull(read.ClinicName);
+        Assert.Contains(log!, e => e.Action == AuditActions.Create);
+        var strangers = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Patient, clinic));
+        Assert.Empty((await strangers.GetFromJsonAsync<List<AccessLogEntryDto>>("/api/v1/me/access-log"))!);
+    }
+
+    private async Task<(Guid Clinic, Guid Patient, HttpClient Staff)> PatientElsewhereAsync()
+    {
+        var clinic = await api.CreateClinicAsync();
+        await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id);
+        var receptionist = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id));
+        var created = await receptionist.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/patients", new
+        {
+            givenName = "Erin",
+            familyName = "Mergency",
+            dateOfBirth = "1975-06-01",
+            sex = "female",
+        });
+        return (clinic.Id, (await created.Content.ReadFromJsonAsync<PatientCreatedDto>())!.Patient.Id, receptionist);
+    }
+}
