@@ -2,6 +2,7 @@ using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Core.Data;
@@ -30,6 +31,22 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<Patients.Patient> Patients => Set<Patients.Patient>();
 
     public DbSet<Patients.EmergencyAccess> EmergencyAccessGrants => Set<Patients.EmergencyAccess>();
+
+    public DbSet<Location> Locations => Set<Location>();
+
+    public DbSet<Practitioner> Practitioners => Set<Practitioner>();
+
+    public DbSet<WorkingHours> WorkingHours => Set<WorkingHours>();
+
+    public DbSet<TimeOff> TimeOff => Set<TimeOff>();
+
+    public DbSet<AppointmentType> AppointmentTypes => Set<AppointmentType>();
+
+    public DbSet<Appointment> Appointments => Set<Appointment>();
+
+    public DbSet<AppointmentSeries> AppointmentSeries => Set<AppointmentSeries>();
+
+    public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
