@@ -41,9 +41,10 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
             {
                 var target = endpoint.RoutePattern.RawText!.Contains("{userId", StringComparison.Ordinal)
                     ? (await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id)).Id
-                    : await ResourceAsync(endpoint, clinic.Id);
+                    : Guid.Empty;
+                var resources = await ResourcesAsync(endpoint, clinic.Id);
                 var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods[0];
-                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, target, target));
+                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, target, resources));
                 if (method is "POST" or "PUT" or "PATCH")
                 {
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
@@ -86,7 +87,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
         foreach (var endpoint in protectedEndpoints)
         {
             var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods[0] ?? "GET";
-            using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()));
+            using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, Guid.NewGuid(), Guid.NewGuid(), endpoint.RoutePattern.Parameters.ToDictionary(p => p.Name, _ => Guid.NewGuid())));
             var status = (await client.SendAsync(request)).StatusCode;
             if (status != HttpStatusCode.Unauthorized)
             {
@@ -109,46 +110,40 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
     /// A real resource of the clinic for the route's <c>{id}</c>, so that an allowed caller is not answered 404
     /// for a missing record. A new kind of resource needs its line here; the test says so.
     /// </summary>
-    private async Task<Guid> ResourceAsync(RouteEndpoint endpoint, Guid clinicId)
+    /// <summary>
+    /// A fresh resource for each id parameter of the route, made by the factory named after the collection
+    /// segment before it (<c>/patients/{patientId}/notes/{id}</c>: a patient, then a note of that patient).
+    /// </summary>
+    private async Task<Dictionary<string, Guid>> ResourcesAsync(RouteEndpoint endpoint, Guid clinicId)
     {
-        var route = endpoint.RoutePattern.RawText!;
-        if (!route.Contains("{id", StringComparison.Ordinal))
+        var values = new Dictionary<string, Guid>();
+        string? collection = null;
+        foreach (var part in endpoint.RoutePattern.PathSegments.SelectMany(s => s.Parts))
         {
-            return Guid.NewGuid();
-        }
-
-        if (route.Contains("/patients/{id", StringComparison.Ordinal))
-        {
-            return await api.WithDbAsync(async db =>
+            if (part is Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal)
             {
-                var patient = new Healthcare.Core.Patients.Patient
-                {
-                    ClinicId = clinicId,
-                    GivenName = "Matrix",
-                    FamilyName = "Patient",
-                    Sex = "unknown",
-                    DateOfBirth = new DateOnly(1990, 1, 1),
-                };
-                patient.RefreshSearchName();
-                db.Patients.Add(patient);
-                await db.SaveChangesAsync();
-                return patient.Id;
-            });
+                collection = literal.Content;
+            }
+            else if (part is Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: not ("clinicId" or "userId") } parameter)
+            {
+                var factory = MatrixResources.Factories.GetValueOrDefault(collection ?? "")
+                    ?? throw new InvalidOperationException($"No test resource for '{collection}' in {endpoint.RoutePattern.RawText}: add one to {nameof(MatrixResources)}.");
+                values[parameter.Name] = await api.WithDbAsync(db => factory(db, clinicId, values));
+            }
         }
 
-        throw new InvalidOperationException($"No test resource for {route}: add one to {nameof(ResourceAsync)}.");
+        return values;
     }
 
-    /// <summary>Fills route parameters: the clinic, a target user, the resource id, and any other id as a fresh one.</summary>
-    private static string Url(RouteEndpoint endpoint, Guid clinicId, Guid target, Guid resource)
+    /// <summary>Fills route parameters: the clinic, a target user and the resources made for the others.</summary>
+    private static string Url(RouteEndpoint endpoint, Guid clinicId, Guid target, Dictionary<string, Guid> resources)
     {
         var path = string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
         {
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "clinicId" } => clinicId.ToString(),
             Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "userId" } => target.ToString(),
-            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "id" } => resource.ToString(),
-            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => Guid.NewGuid().ToString(),
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => resources[parameter.Name].ToString(),
             _ => "",
         }))));
         var url = "/" + path;
