@@ -107,10 +107,6 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
             .ToList();
 
     /// <summary>
-    /// A real resource of the clinic for the route's <c>{id}</c>, so that an allowed caller is not answered 404
-    /// for a missing record. A new kind of resource needs its line here; the test says so.
-    /// </summary>
-    /// <summary>
     /// A fresh resource for each id parameter of the route, made by the factory named after the collection
     /// segment before it (<c>/patients/{patientId}/notes/{id}</c>: a patient, then a note of that patient).
     /// </summary>
