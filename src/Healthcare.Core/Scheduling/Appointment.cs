@@ -119,9 +119,11 @@ public sealed class Appointment
                 CancelledByUserId = by;
                 CancellationReason = reason;
                 break;
-            case AppointmentStatus.Booked:
-                HoldExpiresAt = null;
-                break;
+        }
+
+        if (next != AppointmentStatus.Held)
+        {
+            HoldExpiresAt = null;
         }
 
         return true;
