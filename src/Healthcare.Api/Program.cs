@@ -1,6 +1,8 @@
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Patients;
+using Healthcare.Api.Features.Practitioners;
+using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Hosting;
 
@@ -8,6 +10,7 @@ return await StartupGuard.RunAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddApiPlatform();
+    builder.Services.AddScheduling();
 
     var app = builder.Build();
     if (await app.TryRunCommandAsync(args) is { } exitCode)
@@ -21,9 +24,12 @@ return await StartupGuard.RunAsync(async () =>
     app.MapMfaApi();
     app.MapClinicsApi();
     app.MapMembersApi();
+    app.MapLocationsApi();
+    app.MapPractitionersApi();
     app.MapPatientsApi();
     app.MapEmergencyAccessApi();
     app.MapAccessLogApi();
+    app.MapSchedulingApi();
     app.MapAuditApi();
 
     await app.RunAsync();

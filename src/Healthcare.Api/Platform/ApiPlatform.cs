@@ -23,7 +23,12 @@ public static class ApiPlatform
         // A field a request type does not declare is an error, not silently dropped: clients cannot slip in
         // ids, roles or audit fields (mass assignment), and typos surface at once.
         builder.Services.ConfigureHttpJsonOptions(o =>
-            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+        {
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            // Weekdays and other enums as words ("monday"), not numbers that depend on declaration order.
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(
+                System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        });
         builder.Services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.AddHttpServer();
         builder.Services.AddTokenAuthentication();

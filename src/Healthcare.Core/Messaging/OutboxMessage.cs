@@ -36,6 +36,10 @@ public static class OutboxKinds
     public const string WelcomeEmail = "email.welcome";
     public const string InvitationEmail = "email.invitation";
     public const string BreakGlassAlert = "alert.break-glass";
+    public const string AppointmentBooked = "notification.appointment-booked";
+    public const string AppointmentRescheduled = "notification.appointment-rescheduled";
+    public const string AppointmentCancelled = "notification.appointment-cancelled";
+    public const string WaitlistOffer = "notification.waitlist-offer";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

@@ -1,0 +1,174 @@
+using Healthcare.Core.Data;
+using Healthcare.Core.Messaging;
+using Healthcare.Core.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Healthcare.Api.Features.Scheduling;
+
+/// <summary>What a booking attempt came to: the appointment, or why not (a field at fault, or a conflict).</summary>
+public sealed record BookingOutcome(Appointment? Appointment, string? Field, string? Conflict, string Detail)
+{
+    public static BookingOutcome Booked(Appointment appointment) => new(appointment, null, null, "");
+
+    public static BookingOutcome Invalid(string field, string detail) => new(null, field, null, detail);
+
+    public static BookingOutcome Conflicting(string conflict, string detail) => new(null, null, conflict, detail);
+}
+
+/// <summary>Conflict codes a booking can answer with (also per occurrence of a series).</summary>
+public static class BookingConflicts
+{
+    public const string OutsideWorkingHours = "outside_working_hours";
+    public const string TimeOff = "time_off";
+    public const string SlotTaken = "slot_taken";
+    public const string PatientBusy = "patient_busy";
+}
+
+/// <summary>
+/// Books appointments: checks the request against the directory and the practitioner's working hours and
+/// absences, then lets PostgreSQL's exclusion constraints decide races. Writes the booking confirmation to the
+/// outbox in the same transaction.
+/// </summary>
+public sealed class Booking(HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache)
+{
+    public async Task<BookingOutcome> BookAsync(
+        Guid clinicId, Guid patientId, Guid practitionerId, Guid appointmentTypeId, Guid? locationId, DateTimeOffset startsAt,
+        Guid? bookedBy, CancellationToken cancellationToken, Guid? seriesId = null)
+    {
+        var now = clock.GetUtcNow();
+        var context = await LoadAsync(clinicId, practitionerId, appointmentTypeId, cancellationToken);
+        if (context.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!await db.Patients.AnyAsync(p => p.Id == patientId && p.ClinicId == clinicId, cancellationToken))
+        {
+            return BookingOutcome.Invalid("patientId", "No patient with this id in the clinic.");
+        }
+
+        if (startsAt <= now)
+        {
+            return BookingOutcome.Invalid("startsAt", "The appointment must start in the future.");
+        }
+
+        var (zone, type) = (context.Zone!, context.Type!);
+        if (await CheckScheduleAsync(zone, practitionerId, type, locationId, startsAt, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        await WaitlistOffers.ExpireHoldsAsync(db, now, cancellationToken, practitionerId);
+        var shiftLocation = await ShiftLocationAsync(zone, practitionerId, type, startsAt, cancellationToken);
+        var appointment = Appointment.Book(
+            clinicId, practitionerId, patientId, type, locationId ?? shiftLocation, startsAt, bookedBy, now, seriesId);
+        var message = OutboxMessage.Create(OutboxKinds.AppointmentBooked, new { AppointmentId = appointment.Id, clinicId, patientId });
+        db.Appointments.Add(appointment);
+        db.OutboxMessages.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (WaitlistOffers.OverlapConstraint(e) is { } constraint)
+        {
+            db.Entry(appointment).State = EntityState.Detached;
+            db.Entry(message).State = EntityState.Detached;
+            return Overlap(constraint);
+        }
+
+        await cache.ForgetAsync(practitionerId, cancellationToken);
+        return BookingOutcome.Booked(appointment);
+    }
+
+    /// <summary>Moves a booked appointment; the old time is freed (and offered to the waitlist) only if the move succeeds.</summary>
+    public async Task<BookingOutcome> RescheduleAsync(Appointment appointment, DateTimeOffset startsAt, Guid? locationId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (startsAt <= now)
+        {
+            return BookingOutcome.Invalid("startsAt", "The appointment must start in the future.");
+        }
+
+        var context = await LoadAsync(appointment.ClinicId, appointment.PractitionerId, appointment.AppointmentTypeId, cancellationToken, activeOnly: false);
+        if (context.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (zone, type) = (context.Zone!, context.Type!);
+        if (await CheckScheduleAsync(zone, appointment.PractitionerId, type, locationId, startsAt, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var previous = Appointment.Book(
+            appointment.ClinicId, appointment.PractitionerId, appointment.PatientId, type, appointment.LocationId, appointment.StartsAt, null, now);
+        var shiftLocation = await ShiftLocationAsync(zone, appointment.PractitionerId, type, startsAt, cancellationToken);
+        appointment.TryReschedule(startsAt, type, locationId ?? shiftLocation, now);
+        db.OutboxMessages.Add(OutboxMessage.Create(OutboxKinds.AppointmentRescheduled, new { AppointmentId = appointment.Id, appointment.ClinicId, appointment.PatientId }));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (WaitlistOffers.OverlapConstraint(e) is { } constraint)
+        {
+            db.ChangeTracker.Clear();
+            return Overlap(constraint);
+        }
+
+        await WaitlistOffers.OfferFreedSlotAsync(db, previous, now, cancellationToken);
+        await cache.ForgetAsync(appointment.PractitionerId, cancellationToken);
+        return BookingOutcome.Booked(appointment);
+    }
+
+    private static BookingOutcome Overlap(string constraint) => constraint.Contains("patient", StringComparison.Ordinal)
+        ? BookingOutcome.Conflicting(BookingConflicts.PatientBusy, "The patient has another appointment at that time.")
+        : BookingOutcome.Conflicting(BookingConflicts.SlotTaken, "The practitioner is already booked at that time.");
+
+    private async Task<BookingOutcome?> CheckScheduleAsync(
+        DateTimeZone zone, Guid practitionerId, AppointmentType type, Guid? locationId, DateTimeOffset startsAt, CancellationToken cancellationToken)
+    {
+        var hours = await db.WorkingHours.AsNoTracking().Where(w => w.PractitionerId == practitionerId).ToListAsync(cancellationToken);
+        var start = Instant.FromDateTimeOffset(startsAt);
+        var visit = Duration.FromMinutes(type.DurationMinutes);
+        var shift = Availability.ShiftLocation(zone, locationId is { } only ? hours.Where(h => h.LocationId == only).ToList() : hours, start, visit);
+        if (shift is null)
+        {
+            return BookingOutcome.Conflicting(
+                BookingConflicts.OutsideWorkingHours,
+                locationId is null ? "The practitioner does not work at that time." : "The practitioner does not work at that location at that time.");
+        }
+
+        var end = startsAt.AddMinutes(type.DurationMinutes);
+        var absent = await db.TimeOff.AnyAsync(t => t.PractitionerId == practitionerId && t.StartsAt < end && t.EndsAt > startsAt, cancellationToken);
+        return absent ? BookingOutcome.Conflicting(BookingConflicts.TimeOff, "The practitioner is away at that time.") : null;
+    }
+
+    private async Task<Guid?> ShiftLocationAsync(DateTimeZone zone, Guid practitionerId, AppointmentType type, DateTimeOffset startsAt, CancellationToken cancellationToken)
+    {
+        if (type.Mode != VisitModes.InPerson)
+        {
+            return null;
+        }
+
+        var hours = await db.WorkingHours.AsNoTracking().Where(w => w.PractitionerId == practitionerId).ToListAsync(cancellationToken);
+        return Availability.ShiftLocation(zone, hours, Instant.FromDateTimeOffset(startsAt), Duration.FromMinutes(type.DurationMinutes));
+    }
+
+    private async Task<(BookingOutcome? Invalid, DateTimeZone? Zone, AppointmentType? Type)> LoadAsync(
+        Guid clinicId, Guid practitionerId, Guid appointmentTypeId, CancellationToken cancellationToken, bool activeOnly = true)
+    {
+        var timeZone = await db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).SingleAsync(cancellationToken);
+        if (!await db.Practitioners.AnyAsync(p => p.Id == practitionerId && p.ClinicId == clinicId && (p.IsActive || !activeOnly), cancellationToken))
+        {
+            return (BookingOutcome.Invalid("practitionerId", "No active practitioner with this id in the clinic."), null, null);
+        }
+
+        var type = await db.AppointmentTypes.AsNoTracking()
+            .SingleOrDefaultAsync(t => t.Id == appointmentTypeId && t.ClinicId == clinicId && (t.IsActive || !activeOnly), cancellationToken);
+        return type is null
+            ? (BookingOutcome.Invalid("appointmentTypeId", "No active appointment type with this id in the clinic."), null, null)
+            : (null, ClinicTime.Zone(timeZone), type);
+    }
+}

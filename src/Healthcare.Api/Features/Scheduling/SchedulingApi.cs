@@ -1,0 +1,17 @@
+namespace Healthcare.Api.Features.Scheduling;
+
+/// <summary>The scheduling area: its services and all of its endpoint groups.</summary>
+public static class SchedulingApi
+{
+    public static IServiceCollection AddScheduling(this IServiceCollection services) => services
+        .AddSingleton<AvailabilityCache>()
+        .AddScoped<Booking>();
+
+    public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder endpoints) => endpoints
+        .MapAppointmentTypesApi()
+        .MapAvailabilityApi()
+        .MapAppointmentsApi()
+        .MapSeriesApi()
+        .MapWaitlistApi()
+        .MapMyAppointmentsApi();
+}
