@@ -33,6 +33,7 @@ public static class ApiPlatform
         builder.AddHttpServer();
         builder.Services.AddTokenAuthentication();
         builder.Services.AddApiDocs();
+        builder.Services.AddSingleton<Healthcare.Core.Platform.IdempotencyStore>();
         return builder;
     }
 
@@ -69,6 +70,8 @@ public static class ApiPlatform
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRequestTimeouts();
+        // After authorization: the caller is known, and refused callers never reserve a key.
+        app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapHealthEndpoints();
         app.MapApiDocs();

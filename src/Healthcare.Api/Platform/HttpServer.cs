@@ -60,8 +60,8 @@ public static class HttpServer
                 cors.AddDefaultPolicy(policy => policy
                     .WithOrigins(origins)
                     .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-                    .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "If-Match")
-                    .WithExposedHeaders("X-Request-Id", "Location", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy")
+                    .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "If-Match", Idempotency.KeyHeader)
+                    .WithExposedHeaders("X-Request-Id", "Location", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy", Idempotency.ReplayedHeader)
                     .SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
             }
         });

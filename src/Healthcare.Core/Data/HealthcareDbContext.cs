@@ -50,6 +50,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<Platform.IdempotencyRecord> IdempotencyRecords => Set<Platform.IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(HealthcareDbContext).Assembly);
 }

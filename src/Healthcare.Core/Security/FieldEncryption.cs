@@ -68,30 +68,24 @@ public sealed class FieldEncryption
 
     public string CurrentKeyId => _currentKeyId;
 
-    public string? Encrypt(string? plaintext)
-    {
-        if (plaintext is null)
-        {
-            return null;
-        }
+    public string? Encrypt(string? plaintext) => plaintext is null ? null : EncryptBytes(Encoding.UTF8.GetBytes(plaintext));
 
-        var input = Encoding.UTF8.GetBytes(plaintext);
-        var output = new byte[NonceSize + input.Length + TagSize];
+    public string? Decrypt(string? stored) => stored is null ? null : Encoding.UTF8.GetString(DecryptBytes(stored));
+
+    /// <summary>Encrypts arbitrary bytes (a stored HTTP answer) into the same text form as <see cref="Encrypt"/>.</summary>
+    public string EncryptBytes(ReadOnlySpan<byte> plaintext)
+    {
+        var output = new byte[NonceSize + plaintext.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_keys[_currentKeyId], TagSize);
         // The key id is bound in as associated data: a value cannot be passed off as another key's.
-        aes.Encrypt(nonce, input, output.AsSpan(NonceSize, input.Length), output.AsSpan(NonceSize + input.Length), Encoding.ASCII.GetBytes(_currentKeyId));
+        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), Encoding.ASCII.GetBytes(_currentKeyId));
         return $"{Version}.{_currentKeyId}.{Convert.ToBase64String(output)}";
     }
 
-    public string? Decrypt(string? stored)
+    public byte[] DecryptBytes(string stored)
     {
-        if (stored is null)
-        {
-            return null;
-        }
-
         var parts = stored.Split('.', 3);
         if (parts.Length != 3 || parts[0] != Version || !_keys.TryGetValue(parts[1], out var key))
         {
@@ -103,7 +97,7 @@ public sealed class FieldEncryption
         var output = new byte[length];
         using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(data.AsSpan(0, NonceSize), data.AsSpan(NonceSize, length), data.AsSpan(NonceSize + length), output, Encoding.ASCII.GetBytes(parts[1]));
-        return Encoding.UTF8.GetString(output);
+        return output;
     }
 
     /// <summary>The key id a stored value was encrypted with, to find values still under an old key.</summary>

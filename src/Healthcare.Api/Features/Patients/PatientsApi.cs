@@ -29,7 +29,8 @@ public static class PatientsApi
             .Audited(AuditActions.Create, PatientResource)
             .WithName("CreatePatient")
             .WithSummary("Register a patient; the answer warns of likely duplicates (same name and date of birth).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .Idempotent();
         patients.MapGet("/{id:guid}", Get)
             .RequirePermission(Permissions.PatientsRead)
             .Audited(AuditActions.Read, PatientResource)
