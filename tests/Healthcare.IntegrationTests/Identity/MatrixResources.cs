@@ -1,5 +1,7 @@
+using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Scheduling;
 
 namespace Healthcare.IntegrationTests.Identity;
 
@@ -14,7 +16,91 @@ internal static class MatrixResources
     public static readonly IReadOnlyDictionary<string, Factory> Factories = new Dictionary<string, Factory>
     {
         ["patients"] = (db, clinicId, _) => PatientAsync(db, clinicId),
+        ["locations"] = (db, clinicId, _) => LocationAsync(db, clinicId),
+        ["practitioners"] = (db, clinicId, _) => PractitionerAsync(db, clinicId),
+        ["appointment-types"] = (db, clinicId, _) => AppointmentTypeAsync(db, clinicId),
+        ["time-off"] = async (db, clinicId, earlier) =>
+        {
+            var timeOff = new TimeOff
+            {
+                ClinicId = clinicId,
+                PractitionerId = earlier["id"],
+                StartsAt = DateTimeOffset.UtcNow.AddDays(30),
+                EndsAt = DateTimeOffset.UtcNow.AddDays(31),
+            };
+            db.TimeOff.Add(timeOff);
+            await db.SaveChangesAsync();
+            return timeOff.Id;
+        },
+        ["appointments"] = (db, clinicId, _) => AppointmentAsync(db, clinicId),
+        ["appointment-series"] = async (db, clinicId, _) =>
+        {
+            var series = new AppointmentSeries
+            {
+                ClinicId = clinicId,
+                PatientId = await PatientAsync(db, clinicId),
+                PractitionerId = await PractitionerAsync(db, clinicId),
+                AppointmentTypeId = await AppointmentTypeAsync(db, clinicId),
+                IntervalWeeks = 1,
+                Occurrences = 2,
+                FirstStartsAt = DateTimeOffset.UtcNow.AddDays(40),
+            };
+            db.AppointmentSeries.Add(series);
+            await db.SaveChangesAsync();
+            return series.Id;
+        },
+        ["waitlist"] = async (db, clinicId, _) =>
+        {
+            var entry = new WaitlistEntry
+            {
+                ClinicId = clinicId,
+                PatientId = await PatientAsync(db, clinicId),
+                PractitionerId = await PractitionerAsync(db, clinicId),
+                AppointmentTypeId = await AppointmentTypeAsync(db, clinicId),
+                FromDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1)),
+                ToDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(10)),
+            };
+            db.WaitlistEntries.Add(entry);
+            await db.SaveChangesAsync();
+            return entry.Id;
+        },
     };
+
+    public static async Task<Guid> LocationAsync(HealthcareDbContext db, Guid clinicId)
+    {
+        var location = new Location { ClinicId = clinicId, Name = $"Site {Guid.NewGuid():N}" };
+        db.Locations.Add(location);
+        await db.SaveChangesAsync();
+        return location.Id;
+    }
+
+    public static async Task<Guid> PractitionerAsync(HealthcareDbContext db, Guid clinicId)
+    {
+        var practitioner = new Practitioner { ClinicId = clinicId, DisplayName = "Dr Matrix", LicenceNumber = "LIC-1", Specialties = ["general-practice"] };
+        db.Practitioners.Add(practitioner);
+        await db.SaveChangesAsync();
+        return practitioner.Id;
+    }
+
+    public static async Task<Guid> AppointmentTypeAsync(HealthcareDbContext db, Guid clinicId)
+    {
+        var type = new AppointmentType { ClinicId = clinicId, Name = $"Visit {Guid.NewGuid():N}", Mode = VisitModes.Video, DurationMinutes = 30 };
+        db.AppointmentTypes.Add(type);
+        await db.SaveChangesAsync();
+        return type.Id;
+    }
+
+    public static async Task<Guid> AppointmentAsync(HealthcareDbContext db, Guid clinicId)
+    {
+        var typeId = await AppointmentTypeAsync(db, clinicId);
+        var type = await db.AppointmentTypes.FindAsync(typeId);
+        var appointment = Appointment.Book(
+            clinicId, await PractitionerAsync(db, clinicId), await PatientAsync(db, clinicId), type!, null,
+            DateTimeOffset.UtcNow.AddDays(20), null, DateTimeOffset.UtcNow);
+        db.Appointments.Add(appointment);
+        await db.SaveChangesAsync();
+        return appointment.Id;
+    }
 
     public static async Task<Guid> PatientAsync(HealthcareDbContext db, Guid clinicId)
     {

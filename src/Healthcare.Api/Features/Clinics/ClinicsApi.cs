@@ -21,6 +21,7 @@ public static class ClinicsApi
         endpoints.MapPost("/api/v1/clinics", Create).WithTags("Clinics")
             .RequireAuthorization(Policies.SuperAdmin)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("CreateClinic")
             .WithSummary("Open a new clinic (platform administrators).")
             .ProducesValidationProblem()

@@ -32,6 +32,7 @@ public static class LocationsApi
         locations.MapPost("", Create)
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("CreateLocation")
             .WithSummary("Add a location.")
             .ProducesValidationProblem();

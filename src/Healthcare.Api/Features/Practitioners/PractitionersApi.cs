@@ -37,6 +37,7 @@ public static class PractitionersApi
         practitioners.MapPost("", Create)
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("CreatePractitioner")
             .WithSummary("Add a practitioner, optionally linked to a doctor's or nurse's staff account.")
             .ProducesValidationProblem();
@@ -66,6 +67,7 @@ public static class PractitionersApi
         practitioners.MapPost("/{id:guid}/time-off", AddTimeOff)
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, "TimeOff")
+            .Idempotent()
             .WithName("AddTimeOff")
             .WithSummary("Record an absence; the practitioner is not bookable during it. Existing appointments are reported, not cancelled.")
             .ProducesValidationProblem();

@@ -31,6 +31,7 @@ public static class AppointmentTypesApi
         types.MapPost("", Create)
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("CreateAppointmentType")
             .WithSummary("Add an appointment type.")
             .ProducesValidationProblem();

@@ -29,6 +29,7 @@ public static class AppointmentsApi
         appointments.MapPost("", Book)
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("BookAppointment")
             .WithSummary("Book a patient with a practitioner. 409 with a conflict code when the time is taken or outside working hours.")
             .ProducesValidationProblem()

@@ -30,6 +30,7 @@ public static class MyAppointmentsApi
             .ProducesValidationProblem();
         me.MapPost("/appointments", Book)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("BookMyAppointment")
             .WithSummary("Book a free slot at a clinic where I am a patient.")
             .ProducesValidationProblem()
@@ -57,6 +58,7 @@ public static class MyAppointmentsApi
             .WithSummary("My waitlist entries.");
         me.MapPost("/waitlist", JoinWaitlist)
             .Audited(AuditActions.Create, "WaitlistEntry")
+            .Idempotent()
             .WithName("JoinMyWaitlist")
             .WithSummary("Wait for an earlier slot with a practitioner between two dates.")
             .ProducesValidationProblem();

@@ -26,6 +26,7 @@ public static class SeriesApi
         series.MapPost("", Create)
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("BookSeries")
             .WithSummary("Book a recurring series; 201 with per-occurrence results when at least one occurrence was booked, else 409.")
             .ProducesValidationProblem()

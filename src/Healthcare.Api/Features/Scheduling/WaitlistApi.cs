@@ -23,6 +23,7 @@ public static class WaitlistApi
         waitlist.MapPost("", Join)
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Create, Resource)
+            .Idempotent()
             .WithName("JoinWaitlist")
             .WithSummary("Put a patient on the waitlist for a practitioner between two clinic-local dates.")
             .ProducesValidationProblem();
