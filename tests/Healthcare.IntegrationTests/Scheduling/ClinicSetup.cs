@@ -1,0 +1,79 @@
+using Healthcare.Core.Clinics;
+using Healthcare.Core.Patients;
+using Healthcare.Core.Scheduling;
+using Healthcare.Testing;
+using NodaTime;
+
+namespace Healthcare.IntegrationTests.Scheduling;
+
+/// <summary>
+/// A clinic in New York with one location, one practitioner working every day 08:00-18:00, a 30-minute
+/// in-person visit type with a 10-minute buffer, and some patients.
+/// </summary>
+internal sealed record ClinicSetup(Guid ClinicId, Guid LocationId, Guid PractitionerId, Guid TypeId, Guid[] PatientIds)
+{
+    public static readonly DateTimeZone NewYork = DateTimeZoneProviders.Tzdb["America/New_York"];
+
+    public static async Task<ClinicSetup> CreateAsync(ApiFactory api, int patients = 3, Clinic? existing = null)
+    {
+        var clinic = existing ?? await api.CreateClinicAsync();
+        return await api.WithDbAsync(async db =>
+        {
+            var location = new Location { ClinicId = clinic.Id, Name = $"Main {Guid.NewGuid():N}" };
+            var practitioner = new Practitioner
+            {
+                ClinicId = clinic.Id,
+                DisplayName = "Dr Grey",
+                LicenceNumber = "NY-123",
+                Specialties = ["cardiology"],
+                LocationIds = [location.Id],
+            };
+            var type = new AppointmentType { ClinicId = clinic.Id, Name = $"Consultation {Guid.NewGuid():N}", Mode = VisitModes.InPerson, DurationMinutes = 30, BufferMinutes = 10 };
+            db.Locations.Add(location);
+            db.Practitioners.Add(practitioner);
+            db.AppointmentTypes.Add(type);
+            db.WorkingHours.AddRange(Enum.GetValues<DayOfWeek>().Select(day => new WorkingHours
+            {
+                ClinicId = clinic.Id,
+                PractitionerId = practitioner.Id,
+                LocationId = location.Id,
+                Day = day,
+                Starts = new TimeOnly(8, 0),
+                Ends = new TimeOnly(18, 0),
+            }));
+            var ids = new List<Guid>();
+            for (var i = 0; i < patients; i++)
+            {
+                var patient = new Patient
+                {
+                    ClinicId = clinic.Id,
+                    GivenName = $"Pat{i}",
+                    FamilyName = "Ient",
+                    Sex = "unknown",
+                    DateOfBirth = new DateOnly(1980, 1, 1).AddDays(i),
+                };
+                patient.RefreshSearchName();
+                db.Patients.Add(patient);
+                ids.Add(patient.Id);
+            }
+
+            await db.SaveChangesAsync();
+            return new ClinicSetup(clinic.Id, location.Id, practitioner.Id, type.Id, [.. ids]);
+        });
+    }
+
+    /// <summary>A clinic-local time <paramref name="days"/> days from today, as an offset date-time.</summary>
+    public static DateTimeOffset Local(int days, int hour, int minute = 0)
+    {
+        var today = SystemClock.Instance.GetCurrentInstant().InZone(NewYork).Date;
+        return NewYork.AtStrictly(today.PlusDays(days) + new LocalTime(hour, minute)).ToDateTimeOffset();
+    }
+
+    public object Booking(DateTimeOffset startsAt, int patient = 0) => new
+    {
+        patientId = PatientIds[patient],
+        practitionerId = PractitionerId,
+        appointmentTypeId = TypeId,
+        startsAt,
+    };
+}
