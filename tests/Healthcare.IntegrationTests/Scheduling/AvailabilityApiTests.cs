@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using Healthcare.Api.Features.Practitioners;
+using Healthcare.Api.Features.Scheduling;
+using Healthcare.Core.Identity;
+using Healthcare.Core.Scheduling;
+using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.IntegrationTests.Scheduling;
+
+public sealed class AvailabilityApiTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task OnTheSpringForwardDaySlotsKeepTheirWallClockTimesAndTakeTheNewOffset()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var client = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Patient, setup.ClinicId));
+
+        // US daylight saving time starts on Sunday 2027-03-14 at 02:00.
+        var slots = await SlotsAsync(client, setup, "2027-03-13", "2027-03-14");
+
+        var saturday = slots.Where(s => s.StartsAt.Day == 13).ToList();
+        var sunday = slots.Where(s => s.StartsAt.Day == 14).ToList();
+        Assert.Equal(saturday.Count, sunday.Count);
+        Assert.Equal("2027-03-13T08:00:00-05:00", saturday[0].StartsAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", null));
+        Assert.Equal("2027-03-14T08:00:00-04:00", sunday[0].StartsAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", null));
+        Assert.Equal(TimeSpan.FromHours(23), sunday[0].StartsAt - saturday[0].StartsAt);
+        Assert.Equal("17:30", sunday[^1].StartsAt.ToString("HH:mm", null));
+    }
+
+    [Fact]
+    public async Task OnTheFallBackDayTheRepeatedHourIsOfferedTwice()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        await api.WithDbAsync(async db =>
+        {
+            await db.WorkingHours.Where(w => w.PractitionerId == setup.PractitionerId && w.Day == DayOfWeek.Sunday)
+                .ExecuteUpdateAsync(w => w.SetProperty(x => x.Starts, new TimeOnly(0, 30)).SetProperty(x => x.Ends, new TimeOnly(2, 0)));
+            return 0;
+        });
+        var client = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+
+        // US daylight saving time ends on Sunday 2027-11-07 at 02:00 (01:00-02:00 happens twice).
+        var slots = await SlotsAsync(client, setup, "2027-11-07", "2027-11-07");
+
+        Assert.Equal(
+            ["00:30-04:00", "00:45-04:00", "01:00-04:00", "01:15-04:00", "01:30-04:00", "01:45-04:00", "01:00-05:00", "01:15-05:00", "01:30-05:00"],
+            slots.Select(s => s.StartsAt.ToString("HH:mmzzz", null)));
+    }
+
+    [Fact]
+    public async Task ABookingMadeOnOneInstanceDisappearsFromTheOtherInstancesAvailability()
+    {
+        await using var peer = new PeerApiFactory(api);
+        await peer.InitializeAsync();
+        var setup = await ClinicSetup.CreateAsync(api);
+        var account = await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId);
+        var first = await api.ClientForAsync(account);
+        var second = await peer.ClientForAsync(account);
+        var day = ClinicSetup.Local(20, 0).ToString("yyyy-MM-dd", null);
+        var before = await SlotsAsync(second, setup, day, day);
+
+        var booked = await first.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(20, 9)));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        await Task.Delay(500); // the backplane's eviction message travels through Redis
+        var after = await SlotsAsync(second, setup, day, day);
+
+        Assert.Contains(before, s => s.StartsAt == ClinicSetup.Local(20, 9));
+        // 09:00 is taken; 08:30-09:30 would overlap it (or its buffer), as would 08:45 and 09:15.
+        Assert.DoesNotContain(after, s => s.StartsAt >= ClinicSetup.Local(20, 8, 30) && s.StartsAt < ClinicSetup.Local(20, 9, 40));
+        Assert.Contains(after, s => s.StartsAt == ClinicSetup.Local(20, 9, 45));
+    }
+
+    [Fact]
+    public async Task PatientsFindSlotsBySpecialtyAndBadRangesAre400()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var client = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Patient, setup.ClinicId));
+        var day = ClinicSetup.Local(21, 0).ToString("yyyy-MM-dd", null);
+        var url = $"/api/v1/clinics/{setup.ClinicId}/availability?appointmentTypeId={setup.TypeId}&from={day}&to={day}";
+
+        var cardiology = await client.GetFromJsonAsync<List<PractitionerSlotsDto>>($"{url}&specialty=cardiology");
+        var dermatology = await client.GetFromJsonAsync<List<PractitionerSlotsDto>>($"{url}&specialty=dermatology");
+        var tooLong = await client.GetAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from=2027-01-01&to=2027-03-01");
+        var backwards = await client.GetAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from=2027-01-02&to=2027-01-01");
+        var unknown = await client.GetAsync($"{url}&specialty=cardiology&patientId={Guid.NewGuid()}");
+
+        Assert.Equal(setup.PractitionerId, Assert.Single(cardiology!).PractitionerId);
+        Assert.Equal(39, cardiology![0].Slots.Count); // starts from 08:00 to 17:30 every 15 minutes: a 30-minute visit ends by 18:00
+        Assert.Empty(dermatology!);
+        await ProblemAssert.FieldAsync(tooLong, HttpStatusCode.BadRequest, "to");
+        await ProblemAssert.FieldAsync(backwards, HttpStatusCode.BadRequest, "to");
+        await ProblemAssert.FieldAsync(unknown, HttpStatusCode.BadRequest, "patientId");
+    }
+
+    [Fact]
+    public async Task TimeOffRemovesSlotsAndReportsAffectedAppointments()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId));
+        var booked = await admin.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(22, 10)));
+        var appointmentId = (await booked.Content.ReadFromJsonAsync<AppointmentDto>())!.Id;
+        var day = ClinicSetup.Local(22, 0).ToString("yyyy-MM-dd", null);
+
+        var away = await admin.PostAsJsonAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/time-off",
+            new { startsAt = ClinicSetup.Local(22, 8), endsAt = ClinicSetup.Local(22, 13), reason = "conference" });
+        var slots = await SlotsAsync(admin, setup, day, day);
+
+        Assert.Equal(appointmentId, Assert.Single((await away.Content.ReadFromJsonAsync<TimeOffCreatedDto>())!.AffectedAppointments));
+        Assert.Equal(ClinicSetup.Local(22, 13), slots[0].StartsAt);
+    }
+
+    private static async Task<List<SlotDto>> SlotsAsync(HttpClient client, ClinicSetup setup, string from, string to)
+    {
+        var response = await client.GetAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from={from}&to={to}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<PractitionerSlotsDto>())!.Slots.ToList();
+    }
+}
