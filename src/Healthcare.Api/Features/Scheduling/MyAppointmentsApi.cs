@@ -134,7 +134,7 @@ public static class MyAppointmentsApi
         }
 
         var now = clock.GetUtcNow();
-        var policy = await db.Clinics.Where(c => c.Id == appointment.ClinicId).Select(c => c.Policy).SingleAsync(cancellationToken);
+        var policy = await db.Clinics.AsNoTracking().Where(c => c.Id == appointment.ClinicId).Select(c => c.Policy).SingleAsync(cancellationToken);
         if (appointment.Status == AppointmentStatus.Booked && appointment.StartsAt - now < TimeSpan.FromHours(policy.CancellationWindowHours))
         {
             return TypedResults.Problem(
