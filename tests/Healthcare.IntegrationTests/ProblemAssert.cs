@@ -21,3 +21,12 @@ internal static class ProblemAssert
         return problem;
     }
 }
+
+/// <summary>The API's JSON conventions on the client side: web defaults, enums as camel-case words.</summary>
+internal static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+}
