@@ -66,10 +66,11 @@ public static partial class DatabaseCommands
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
-        if (await db.Clinics.AnyAsync(c => c.Name == DemoClinicName))
+        if (await db.Clinics.SingleOrDefaultAsync(c => c.Name == DemoClinicName) is { } existing)
         {
-            Console.WriteLine("Demo data is already present; its credentials were printed when it was created" +
+            Console.WriteLine("Demo accounts are already present; their credentials were printed when they were created" +
                 (credentialsFile is null ? "." : $" and saved to {credentialsFile}."));
+            await DemoClinicData.SeedAsync(scope.ServiceProvider, existing.Id);
             return 0;
         }
 
@@ -106,6 +107,7 @@ public static partial class DatabaseCommands
             table.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {role,-13} {email,-36} {password}");
         }
 
+        await DemoClinicData.SeedAsync(scope.ServiceProvider, clinic.Id);
         Console.Write(table.ToString());
         if (credentialsFile is not null)
         {

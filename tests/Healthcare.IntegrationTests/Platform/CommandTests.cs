@@ -37,6 +37,12 @@ public sealed partial class CommandTests : IAsyncLifetime
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentialsFile));
         File.Delete(credentialsFile);
         Assert.Equal(5L, await ScalarAsync("SELECT count(*) FROM users"));
+        // The clinic is filled once: a second seed adds nothing.
+        Assert.Equal(3L, await ScalarAsync("SELECT count(*) FROM practitioners"));
+        Assert.Equal(20L, await ScalarAsync("SELECT count(*) FROM patients"));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM patients WHERE user_id IS NOT NULL"));
+        Assert.InRange(await ScalarAsync("SELECT count(*) FROM appointments"), 60L, 100L);
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM patients WHERE national_id_encrypted NOT LIKE 'v1.%'"));
 
         await using var api = await HostProcess.StartServingAsync(RepositoryPaths.ApiDll, settings);
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
@@ -47,6 +53,8 @@ public sealed partial class CommandTests : IAsyncLifetime
         var me = await http.GetFromJsonAsync<MeResponse>("/api/v1/me");
         Assert.Equal("doctor", Assert.Single(me!.Memberships).Role);
         Assert.Equal("Demo Clinic", me.Memberships[0].ClinicName);
+        var week = await http.GetAsync($"/api/v1/clinics/{me.Memberships[0].ClinicId}/appointments?limit=100");
+        Assert.Equal(HttpStatusCode.OK, week.StatusCode);
     }
 
     [Fact]
