@@ -1,6 +1,7 @@
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Patients;
+using Healthcare.Api.Features.Records;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Hosting;
 
@@ -23,6 +24,8 @@ return await StartupGuard.RunAsync(async () =>
     app.MapMembersApi();
     app.MapPatientsApi();
     app.MapEmergencyAccessApi();
+    app.MapRecordsApi();
+    app.MapMyRecordsApi();
     app.MapAccessLogApi();
     app.MapAuditApi();
 
