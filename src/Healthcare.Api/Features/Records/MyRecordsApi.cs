@@ -5,6 +5,7 @@ using Healthcare.Core.Identity;
 using Healthcare.Core.Records;
 using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Features.Records;
@@ -186,14 +187,17 @@ public static class MyRecordsApi
     }
 }
 
-/// <summary>What a patient's own records endpoint binds: the patient id from the route and the services it uses.</summary>
+/// <summary>
+/// What a patient's own records endpoint binds: the patient id from the route and the services it uses. Services
+/// are marked as such, so that request validation does not walk into them.
+/// </summary>
 public readonly record struct MyScope(
     Guid PatientId,
-    CurrentUser Caller,
-    HealthcareDbContext Db,
-    Auditor Audit,
-    TimeProvider Clock,
-    FieldEncryption Encryption,
+    [FromServices] CurrentUser Caller,
+    [FromServices] HealthcareDbContext Db,
+    [FromServices] Auditor Audit,
+    [FromServices] TimeProvider Clock,
+    [FromServices] FieldEncryption Encryption,
     HttpContext Http,
     CancellationToken CancellationToken)
 {

@@ -9,6 +9,7 @@ using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Extensions;
@@ -18,15 +19,16 @@ namespace Healthcare.Api.Features.Records;
 /// <summary>
 /// What a clinician's records endpoint binds: the clinic and patient from its route, and the services it uses.
 /// Every query goes through <see cref="Records{T}"/>, scoped to both, so another clinic's record is not found.
+/// Services are marked as such, so that request validation does not walk into them.
 /// </summary>
 public readonly record struct PatientScope(
     Guid ClinicId,
     Guid PatientId,
-    HealthcareDbContext Db,
-    Auditor Audit,
-    CurrentUser Caller,
-    TimeProvider Clock,
-    FieldEncryption Encryption,
+    [FromServices] HealthcareDbContext Db,
+    [FromServices] Auditor Audit,
+    [FromServices] CurrentUser Caller,
+    [FromServices] TimeProvider Clock,
+    [FromServices] FieldEncryption Encryption,
     HttpContext Http,
     CancellationToken CancellationToken)
 {
