@@ -360,6 +360,7 @@ public sealed class RecordsTests(ApiFactory api) : IClassFixture<ApiFactory>
         var unknown = await ward.Doctor.GetAsync(ward.Url("allergies?sort=substance"));
         var tooMany = await ward.Doctor.GetAsync(ward.Url("allergies?limit=101"));
         var forged = await ward.Doctor.GetAsync(ward.Url("allergies?cursor=not-a-cursor"));
+        var badStatus = await ward.Doctor.GetAsync(ward.Url("allergies?status=gone"));
 
         Assert.Equal(["Cats", "Bees"], first.Items.Select(a => a.Substance));
         Assert.Equal(["Aspirin"], second!.Items.Select(a => a.Substance));
@@ -368,6 +369,7 @@ public sealed class RecordsTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True((await ProblemDetailsTests.AssertProblemAsync(unknown, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("sort", out _));
         Assert.True((await ProblemDetailsTests.AssertProblemAsync(tooMany, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("limit", out _));
         Assert.True((await ProblemDetailsTests.AssertProblemAsync(forged, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("cursor", out _));
+        Assert.True((await ProblemDetailsTests.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("status", out _));
     }
 
     [Fact]

@@ -95,14 +95,14 @@ public static class MyRecordsApi
 
     private static async Task<Results<Ok<Page<NoteDto>>, NotFound, ValidationProblem>> Notes([AsParameters] MyScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is not { } patient)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         // Drafts and notes the clinician has not released never leave for the patient.
@@ -114,14 +114,14 @@ public static class MyRecordsApi
 
     private static async Task<Results<Ok<Page<AllergyDto>>, NotFound, ValidationProblem>> Allergies([AsParameters] MyScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is not { } patient)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var query = Records<Allergy>(scope, patient).AsNoTracking().Where(a => a.Status != AllergyStatus.EnteredInError);
@@ -131,14 +131,14 @@ public static class MyRecordsApi
 
     private static async Task<Results<Ok<Page<MedicationDto>>, NotFound, ValidationProblem>> Medications([AsParameters] MyScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is not { } patient)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var query = Records<Medication>(scope, patient).AsNoTracking().Where(m => m.Status != MedicationStatus.EnteredInError);
@@ -148,14 +148,14 @@ public static class MyRecordsApi
 
     private static async Task<Results<Ok<Page<ProblemDto>>, NotFound, ValidationProblem>> ProblemList([AsParameters] MyScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is not { } patient)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var query = Records<ProblemListItem>(scope, patient).AsNoTracking().Where(p => p.Status != ProblemStatus.EnteredInError);
@@ -165,14 +165,14 @@ public static class MyRecordsApi
 
     private static async Task<Results<Ok<Page<VitalDto>>, NotFound, ValidationProblem>> Vitals([AsParameters] MyScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is not { } patient)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, NoFilters, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var (rows, next) = await RecordQueries.LatestMeasuredFirstAsync(Records<VitalSign>(scope, patient).AsNoTracking(), page, scope.CancellationToken);

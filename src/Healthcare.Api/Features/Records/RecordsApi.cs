@@ -302,14 +302,14 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<EncounterDto>>, NotFound, ValidationProblem>> ListEncounters(
         [AsParameters] PatientScope scope, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, [], limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is null)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, [], limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var (rows, next) = await RecordQueries.NewestFirstAsync(scope.Records<Encounter>().AsNoTracking(), page, scope.CancellationToken);
@@ -381,14 +381,14 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<NoteDto>>, NotFound, ValidationProblem>> ListNotes(
         [AsParameters] PatientScope scope, Guid? encounterId, int? limit, string? cursor)
     {
-        if (RecordQueries.ReadPage(scope.Http, EncounterFilter, limit, cursor, out var page) is { } invalid)
-        {
-            return invalid;
-        }
-
         if (await scope.FindPatientAsync() is null)
         {
             return TypedResults.NotFound();
+        }
+
+        if (RecordQueries.ReadPage(scope.Http, EncounterFilter, limit, cursor, out var page) is { } invalid)
+        {
+            return invalid;
         }
 
         var query = scope.Records<ClinicalNote>().AsNoTracking().Include(n => n.Amendments).AsSplitQuery();
@@ -611,6 +611,11 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<VitalDto>>, NotFound, ValidationProblem>> ListVitals(
         [AsParameters] PatientScope scope, string? kind, int? limit, string? cursor)
     {
+        if (await scope.FindPatientAsync() is null)
+        {
+            return TypedResults.NotFound();
+        }
+
         if (RecordQueries.ReadPage(scope.Http, KindFilter, limit, cursor, out var page) is { } invalid)
         {
             return invalid;
@@ -619,11 +624,6 @@ public static class RecordsApi
         if (kind is not null && VitalKinds.Find(kind) is null)
         {
             return Problems.Field("kind", $"Use one of: {string.Join(", ", VitalKinds.All.Select(k => k.Name))}.");
-        }
-
-        if (await scope.FindPatientAsync() is null)
-        {
-            return TypedResults.NotFound();
         }
 
         var query = scope.Records<VitalSign>().AsNoTracking();
@@ -671,14 +671,19 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<AllergyDto>>, NotFound, ValidationProblem>> ListAllergies(
         [AsParameters] PatientScope scope, string? status, int? limit, string? cursor)
     {
+        if (await scope.FindPatientAsync() is null)
+        {
+            return TypedResults.NotFound();
+        }
+
         if (RecordQueries.ReadPage(scope.Http, StatusFilter, limit, cursor, out var page) is { } invalid)
         {
             return invalid;
         }
 
-        if (await scope.FindPatientAsync() is null)
+        if (UnknownStatus(status, AllergyStatus.All) is { } unknown)
         {
-            return TypedResults.NotFound();
+            return unknown;
         }
 
         var query = scope.Records<Allergy>().AsNoTracking();
@@ -755,14 +760,19 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<MedicationDto>>, NotFound, ValidationProblem>> ListMedications(
         [AsParameters] PatientScope scope, string? status, int? limit, string? cursor)
     {
+        if (await scope.FindPatientAsync() is null)
+        {
+            return TypedResults.NotFound();
+        }
+
         if (RecordQueries.ReadPage(scope.Http, StatusFilter, limit, cursor, out var page) is { } invalid)
         {
             return invalid;
         }
 
-        if (await scope.FindPatientAsync() is null)
+        if (UnknownStatus(status, MedicationStatus.All) is { } unknown)
         {
-            return TypedResults.NotFound();
+            return unknown;
         }
 
         var query = scope.Records<Medication>().AsNoTracking();
@@ -830,14 +840,19 @@ public static class RecordsApi
     private static async Task<Results<Ok<Page<ProblemDto>>, NotFound, ValidationProblem>> ListProblems(
         [AsParameters] PatientScope scope, string? status, int? limit, string? cursor)
     {
+        if (await scope.FindPatientAsync() is null)
+        {
+            return TypedResults.NotFound();
+        }
+
         if (RecordQueries.ReadPage(scope.Http, StatusFilter, limit, cursor, out var page) is { } invalid)
         {
             return invalid;
         }
 
-        if (await scope.FindPatientAsync() is null)
+        if (UnknownStatus(status, ProblemStatus.All) is { } unknown)
         {
-            return TypedResults.NotFound();
+            return unknown;
         }
 
         var query = scope.Records<ProblemListItem>().AsNoTracking();
@@ -948,6 +963,9 @@ public static class RecordsApi
 
     private static Task<bool> HasEncounterAsync(PatientScope scope, Guid? encounterId) =>
         encounterId is { } id ? scope.Records<Encounter>().AnyAsync(e => e.Id == id, scope.CancellationToken) : Task.FromResult(true);
+
+    private static ValidationProblem? UnknownStatus(string? status, IReadOnlyList<string> all) =>
+        status is null || all.Contains(status) ? null : Problems.Field("status", $"Use one of: {string.Join(", ", all)}.");
 
     private static ValidationProblem UnknownEncounter() =>
         Problems.Field("encounterId", "This patient has no encounter with this id in this clinic.");

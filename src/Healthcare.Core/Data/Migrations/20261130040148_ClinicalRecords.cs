@@ -482,7 +482,8 @@ namespace Healthcare.Core.Data.Migrations
                        (NEW.clinic_id, NEW.patient_id, NEW.encounter_id, NEW.author_user_id, NEW.kind, NEW.body_encrypted, NEW.created_at, NEW.signed_at)
                        IS DISTINCT FROM
                        (OLD.clinic_id, OLD.patient_id, OLD.encounter_id, OLD.author_user_id, OLD.kind, OLD.body_encrypted, OLD.created_at, OLD.signed_at) OR
-                       (OLD.released AND NOT NEW.released) THEN
+                       (OLD.released AND (NEW.released, NEW.released_at, NEW.released_by_user_id)
+                                         IS DISTINCT FROM (OLD.released, OLD.released_at, OLD.released_by_user_id)) THEN
                         RAISE EXCEPTION 'a signed clinical note is immutable: % is not allowed; append an amendment', TG_OP USING ERRCODE = 'insufficient_privilege';
                     END IF;
                     RETURN NEW;
