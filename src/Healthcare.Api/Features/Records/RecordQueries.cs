@@ -202,7 +202,7 @@ internal static class RecordQueries
             problems.Select(p => p.ToDto()).ToList(),
             allergies.Select(a => a.ToDto()).ToList(),
             await MedicationDtosAsync(db, medications, cancellationToken),
-            vitals.OrderBy(v => VitalKinds.All.ToList().FindIndex(k => k.Name == v.Kind)).Select(v => v.ToDto()).ToList(),
+            vitals.OrderBy(v => VitalKinds.All.TakeWhile(k => k.Name != v.Kind).Count()).Select(v => v.ToDto()).ToList(),
             appointments);
     }
 
