@@ -2,6 +2,7 @@ using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Practitioners;
+using Healthcare.Api.Features.Records;
 using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Hosting;
@@ -28,6 +29,8 @@ return await StartupGuard.RunAsync(async () =>
     app.MapPractitionersApi();
     app.MapPatientsApi();
     app.MapEmergencyAccessApi();
+    app.MapRecordsApi();
+    app.MapMyRecordsApi();
     app.MapAccessLogApi();
     app.MapSchedulingApi();
     app.MapAuditApi();

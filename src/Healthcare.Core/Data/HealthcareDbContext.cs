@@ -2,6 +2,7 @@ using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,6 +48,20 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<AppointmentSeries> AppointmentSeries => Set<AppointmentSeries>();
 
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
+
+    public DbSet<Encounter> Encounters => Set<Encounter>();
+
+    public DbSet<ClinicalNote> ClinicalNotes => Set<ClinicalNote>();
+
+    public DbSet<NoteAmendment> NoteAmendments => Set<NoteAmendment>();
+
+    public DbSet<VitalSign> VitalSigns => Set<VitalSign>();
+
+    public DbSet<Allergy> Allergies => Set<Allergy>();
+
+    public DbSet<Medication> Medications => Set<Medication>();
+
+    public DbSet<ProblemListItem> ProblemListItems => Set<ProblemListItem>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 

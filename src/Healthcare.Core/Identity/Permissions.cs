@@ -16,6 +16,7 @@ public static class Permissions
     public const string PatientsWrite = "patients:write";
     public const string RecordsRead = "records:read";
     public const string RecordsWrite = "records:write";
+    public const string RecordsPrescribe = "records:prescribe";
     public const string AppointmentsRead = "appointments:read";
     public const string AppointmentsManage = "appointments:manage";
     public const string ExportsCreate = "exports:create";
@@ -24,7 +25,7 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         ClinicRead, ClinicManage, MembersRead, MembersManage, AuditRead, PatientsRead, PatientsWrite,
-        RecordsRead, RecordsWrite, AppointmentsRead, AppointmentsManage, ExportsCreate, BreakGlass,
+        RecordsRead, RecordsWrite, RecordsPrescribe, AppointmentsRead, AppointmentsManage, ExportsCreate, BreakGlass,
     ];
 
     /// <summary>Role to permissions. A patient's access to their own data is decided per record, not here.</summary>
@@ -37,8 +38,8 @@ public static class Permissions
         },
         [ClinicRoles.Doctor] = new HashSet<string>
         {
-            ClinicRead, MembersRead, PatientsRead, PatientsWrite, RecordsRead, RecordsWrite, AppointmentsRead,
-            AppointmentsManage, BreakGlass,
+            ClinicRead, MembersRead, PatientsRead, PatientsWrite, RecordsRead, RecordsWrite, RecordsPrescribe,
+            AppointmentsRead, AppointmentsManage, BreakGlass,
         },
         [ClinicRoles.Nurse] = new HashSet<string>
         {

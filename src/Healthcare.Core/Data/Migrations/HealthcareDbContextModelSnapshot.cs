@@ -874,6 +874,570 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Records.Allergy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly?>("OnsetDate")
+                        .HasColumnType("date")
+                        .HasColumnName("onset_date");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reaction");
+
+                    b.Property<Guid>("RecordedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by_user_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Substance")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("substance");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_allergies");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_allergies_clinic_id");
+
+                    b.HasIndex("RecordedByUserId")
+                        .HasDatabaseName("ix_allergies_recorded_by_user_id");
+
+                    b.HasIndex("PatientId", "Id")
+                        .HasDatabaseName("ix_allergies_patient_id_id");
+
+                    b.ToTable("allergies", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_allergies_severity", "severity IN ('mild', 'moderate', 'severe', 'life_threatening')");
+
+                            t.HasCheckConstraint("ck_allergies_status", "status IN ('active', 'inactive', 'resolved', 'entered_in_error')");
+
+                            t.HasCheckConstraint("ck_allergies_substance", "length(btrim(substance)) > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.ClinicalNote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AuthorUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_user_id");
+
+                    b.Property<string>("BodyEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body_encrypted");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("EncounterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<bool>("Released")
+                        .HasColumnType("boolean")
+                        .HasColumnName("released");
+
+                    b.Property<DateTimeOffset?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<Guid?>("ReleasedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("released_by_user_id");
+
+                    b.Property<DateTimeOffset?>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_clinical_notes");
+
+                    b.HasIndex("AuthorUserId")
+                        .HasDatabaseName("ix_clinical_notes_author_user_id");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_clinical_notes_clinic_id");
+
+                    b.HasIndex("EncounterId")
+                        .HasDatabaseName("ix_clinical_notes_encounter_id");
+
+                    b.HasIndex("ReleasedByUserId")
+                        .HasDatabaseName("ix_clinical_notes_released_by_user_id");
+
+                    b.HasIndex("PatientId", "Id")
+                        .HasDatabaseName("ix_clinical_notes_patient_id_id");
+
+                    b.ToTable("clinical_notes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_clinical_notes_body_encrypted", "body_encrypted LIKE 'v1.%'");
+
+                            t.HasCheckConstraint("ck_clinical_notes_kind", "kind IN ('progress', 'history_and_physical', 'consultation', 'procedure', 'discharge', 'telephone', 'other')");
+
+                            t.HasCheckConstraint("ck_clinical_notes_released", "released = (released_at IS NOT NULL) AND released = (released_by_user_id IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.Encounter", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AppointmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("appointment_id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<Guid>("ClinicianUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinician_user_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_encounters");
+
+                    b.HasIndex("AppointmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_encounters_appointment_id")
+                        .HasFilter("appointment_id IS NOT NULL");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_encounters_clinic_id");
+
+                    b.HasIndex("ClinicianUserId")
+                        .HasDatabaseName("ix_encounters_clinician_user_id");
+
+                    b.HasIndex("PatientId", "Id")
+                        .HasDatabaseName("ix_encounters_patient_id_id");
+
+                    b.ToTable("encounters", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_encounters_ended", "(status = 'in_progress') = (ended_at IS NULL)");
+
+                            t.HasCheckConstraint("ck_encounters_status", "status IN ('in_progress', 'finished', 'cancelled')");
+
+                            t.HasCheckConstraint("ck_encounters_times", "ended_at IS NULL OR ended_at >= started_at");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.Medication", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Dose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("dose");
+
+                    b.Property<string>("Drug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("drug");
+
+                    b.Property<Guid?>("EncounterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date")
+                        .HasColumnName("end_date");
+
+                    b.Property<string>("Frequency")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("frequency");
+
+                    b.Property<string>("Instructions")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("instructions");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<Guid>("PrescriberUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("prescriber_user_id");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("route");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_medications");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_medications_clinic_id");
+
+                    b.HasIndex("EncounterId")
+                        .HasDatabaseName("ix_medications_encounter_id");
+
+                    b.HasIndex("PrescriberUserId")
+                        .HasDatabaseName("ix_medications_prescriber_user_id");
+
+                    b.HasIndex("PatientId", "Id")
+                        .HasDatabaseName("ix_medications_patient_id_id");
+
+                    b.ToTable("medications", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_medications_dates", "end_date IS NULL OR end_date >= start_date");
+
+                            t.HasCheckConstraint("ck_medications_route", "route IN ('oral', 'sublingual', 'buccal', 'topical', 'transdermal', 'inhaled', 'nasal', 'ophthalmic', 'otic', 'rectal', 'vaginal', 'subcutaneous', 'intramuscular', 'intravenous', 'other')");
+
+                            t.HasCheckConstraint("ck_medications_status", "status IN ('active', 'completed', 'stopped', 'entered_in_error')");
+
+                            t.HasCheckConstraint("ck_medications_text", "length(btrim(drug)) > 0 AND length(btrim(dose)) > 0 AND length(btrim(frequency)) > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.NoteAmendment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AuthorUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_user_id");
+
+                    b.Property<string>("BodyEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body_encrypted");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("NoteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("note_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_note_amendments");
+
+                    b.HasIndex("AuthorUserId")
+                        .HasDatabaseName("ix_note_amendments_author_user_id");
+
+                    b.HasIndex("NoteId", "Id")
+                        .HasDatabaseName("ix_note_amendments_note_id_id");
+
+                    b.ToTable("note_amendments", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_note_amendments_body_encrypted", "body_encrypted LIKE 'v1.%'");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.ProblemListItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("condition");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Icd10Code")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("icd10_code");
+
+                    b.Property<DateOnly?>("OnsetDate")
+                        .HasColumnType("date")
+                        .HasColumnName("onset_date");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<Guid>("RecordedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by_user_id");
+
+                    b.Property<DateOnly?>("ResolvedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("resolved_date");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_problem_list_items");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_problem_list_items_clinic_id");
+
+                    b.HasIndex("RecordedByUserId")
+                        .HasDatabaseName("ix_problem_list_items_recorded_by_user_id");
+
+                    b.HasIndex("PatientId", "Id")
+                        .HasDatabaseName("ix_problem_list_items_patient_id_id");
+
+                    b.ToTable("problem_list_items", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_problem_list_items_condition", "length(btrim(condition)) > 0");
+
+                            t.HasCheckConstraint("ck_problem_list_items_icd10", "icd10_code IS NULL OR icd10_code ~ '^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$'");
+
+                            t.HasCheckConstraint("ck_problem_list_items_resolved", "resolved_date IS NULL OR (status = 'resolved' AND (onset_date IS NULL OR resolved_date >= onset_date))");
+
+                            t.HasCheckConstraint("ck_problem_list_items_status", "status IN ('active', 'resolved', 'entered_in_error')");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.VitalSign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("EncounterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("measured_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<Guid>("RecordedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by_user_id");
+
+                    b.Property<decimal?>("SecondaryValue")
+                        .HasPrecision(6, 2)
+                        .HasColumnType("numeric(6,2)")
+                        .HasColumnName("secondary_value");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("unit");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(6, 2)
+                        .HasColumnType("numeric(6,2)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_vital_signs");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_vital_signs_clinic_id");
+
+                    b.HasIndex("EncounterId")
+                        .HasDatabaseName("ix_vital_signs_encounter_id");
+
+                    b.HasIndex("RecordedByUserId")
+                        .HasDatabaseName("ix_vital_signs_recorded_by_user_id");
+
+                    b.HasIndex("PatientId", "Kind", "MeasuredAt")
+                        .IsDescending(false, false, true)
+                        .HasDatabaseName("ix_vital_signs_patient_id_kind_measured_at");
+
+                    b.HasIndex("PatientId", "MeasuredAt", "Id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_vital_signs_patient_id_measured_at_id");
+
+                    b.ToTable("vital_signs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_vital_signs_kind_unit_range", "(kind = 'blood_pressure' AND unit = 'mm[Hg]' AND value BETWEEN 40 AND 300 AND secondary_value BETWEEN 20 AND 200 AND secondary_value < value) OR (kind = 'heart_rate' AND unit = '/min' AND value BETWEEN 20 AND 300 AND secondary_value IS NULL) OR (kind = 'temperature' AND unit = 'Cel' AND value BETWEEN 25 AND 45 AND secondary_value IS NULL) OR (kind = 'spo2' AND unit = '%' AND value BETWEEN 50 AND 100 AND secondary_value IS NULL) OR (kind = 'weight' AND unit = 'kg' AND value BETWEEN 0.2 AND 650 AND secondary_value IS NULL) OR (kind = 'height' AND unit = 'cm' AND value BETWEEN 20 AND 280 AND secondary_value IS NULL)");
+                        });
+                });
+
             modelBuilder.Entity("Healthcare.Core.Scheduling.Appointment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1679,6 +2243,197 @@ namespace Healthcare.Core.Data.Migrations
                     b.Navigation("EmergencyContacts");
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Records.Allergy", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allergies_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allergies_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allergies_users_recorded_by_user_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.ClinicalNote", b =>
+                {
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_clinical_notes_users_author_user_id");
+
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_clinical_notes_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Records.Encounter", null)
+                        .WithMany()
+                        .HasForeignKey("EncounterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_clinical_notes_encounters_encounter_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_clinical_notes_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("ReleasedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_clinical_notes_users_released_by_user_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.Encounter", b =>
+                {
+                    b.HasOne("Healthcare.Core.Scheduling.Appointment", null)
+                        .WithMany()
+                        .HasForeignKey("AppointmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_encounters_appointments_appointment_id");
+
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_encounters_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicianUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_encounters_users_clinician_user_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_encounters_patients_patient_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.Medication", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_medications_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Records.Encounter", null)
+                        .WithMany()
+                        .HasForeignKey("EncounterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_medications_encounters_encounter_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_medications_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("PrescriberUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_medications_users_prescriber_user_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.NoteAmendment", b =>
+                {
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_note_amendments_users_author_user_id");
+
+                    b.HasOne("Healthcare.Core.Records.ClinicalNote", null)
+                        .WithMany("Amendments")
+                        .HasForeignKey("NoteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_note_amendments_clinical_notes_note_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.ProblemListItem", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_problem_list_items_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_problem_list_items_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_problem_list_items_users_recorded_by_user_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.VitalSign", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_vital_signs_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Records.Encounter", null)
+                        .WithMany()
+                        .HasForeignKey("EncounterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_vital_signs_encounters_encounter_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_vital_signs_patients_patient_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_vital_signs_users_recorded_by_user_id");
+                });
+
             modelBuilder.Entity("Healthcare.Core.Scheduling.Appointment", b =>
                 {
                     b.HasOne("Healthcare.Core.Scheduling.AppointmentType", null)
@@ -1825,6 +2580,11 @@ namespace Healthcare.Core.Data.Migrations
             modelBuilder.Entity("Healthcare.Core.Identity.User", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Records.ClinicalNote", b =>
+                {
+                    b.Navigation("Amendments");
                 });
 #pragma warning restore 612, 618
         }
