@@ -84,6 +84,13 @@ public sealed class FieldEncryption
         return $"{Version}.{_currentKeyId}.{Convert.ToBase64String(output)}";
     }
 
+    /// <summary>A binary secret (a TOTP key) sealed for a <c>bytea</c> column: the ASCII of the encrypted form.</summary>
+    public byte[] SealBytes(ReadOnlySpan<byte> secret) => Encoding.ASCII.GetBytes(EncryptBytes(secret));
+
+    /// <summary>Opens <see cref="SealBytes"/>; a value stored before sealing existed is returned as it is.</summary>
+    public byte[] OpenBytes(byte[] stored) =>
+        stored.AsSpan().StartsWith("v1."u8) ? DecryptBytes(Encoding.ASCII.GetString(stored)) : stored;
+
     public byte[] DecryptBytes(string stored)
     {
         var parts = stored.Split('.', 3);

@@ -5,6 +5,7 @@ using Healthcare.Api.Features.Identity;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Platform;
 using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
 using OtpNet;
 
 namespace Healthcare.IntegrationTests.Identity;
@@ -25,6 +26,19 @@ public sealed class MfaTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True(problem.GetProperty("mfaRequired").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, withCode.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheTotpSecretIsEncryptedAtRest()
+    {
+        var (account, secret, _) = await EnrolledAsync();
+
+        var stored = await api.WithDbAsync(db => db.Users.Where(u => u.Id == account.Id).Select(u => u.MfaSecret).SingleAsync());
+
+        var text = System.Text.Encoding.ASCII.GetString(stored!);
+        Assert.StartsWith("v1.test1.", text, StringComparison.Ordinal);
+        Assert.NotEqual(secret, stored);
+        Assert.DoesNotContain(Convert.ToBase64String(secret), text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -64,7 +65,7 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
         LoginRequest request, HttpContext http, HealthcareDbContext db, AccessTokens tokens, Sessions sessions, Auditor audit,
-        LoginThrottle throttle, TimeProvider clock, CancellationToken cancellationToken)
+        LoginThrottle throttle, FieldEncryption encryption, TimeProvider clock, CancellationToken cancellationToken)
     {
         var email = User.NormalizeEmail(request.Email);
         var ip = http.Connection.RemoteIpAddress?.ToString();
@@ -98,7 +99,7 @@ public static class AuthApi
                 extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
         }
 
-        if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, user, request.MfaCode, clock.GetUtcNow(), cancellationToken))
+        if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, encryption, user, request.MfaCode, clock.GetUtcNow(), cancellationToken))
         {
             await throttle.RecordFailureAsync(email, ip);
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id);

@@ -3,6 +3,7 @@ using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,7 +38,7 @@ public static class MfaApi
     }
 
     private static async Task<Results<Ok<MfaEnrolmentDto>, ProblemHttpResult>> Enrol(
-        CurrentUser caller, HealthcareDbContext db, CancellationToken cancellationToken)
+        CurrentUser caller, HealthcareDbContext db, FieldEncryption encryption, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (user.MfaEnabled)
@@ -45,14 +46,16 @@ public static class MfaApi
             return TypedResults.Problem(title: "MFA is already on. Disable it first to enrol a new device.", statusCode: StatusCodes.Status409Conflict);
         }
 
-        user.MfaPendingSecret = Mfa.NewSecret();
+        // Stored encrypted, like other secrets at rest: a database leak must not hand out second factors.
+        var secret = Mfa.NewSecret();
+        user.MfaPendingSecret = encryption.SealBytes(secret);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new MfaEnrolmentDto(Mfa.Base32(user.MfaPendingSecret), Mfa.OtpAuthUri(user.MfaPendingSecret, user.Email)));
+        return TypedResults.Ok(new MfaEnrolmentDto(Mfa.Base32(secret), Mfa.OtpAuthUri(secret, user.Email)));
     }
 
     private static async Task<Results<Ok<RecoveryCodesDto>, ValidationProblem>> Confirm(
-        MfaCodeRequest request, CurrentUser caller, HealthcareDbContext db, Sessions sessions, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+        MfaCodeRequest request, CurrentUser caller, HealthcareDbContext db, FieldEncryption encryption, Sessions sessions, TimeProvider clock,
+        Auditor audit, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (user.MfaPendingSecret is null)
@@ -60,7 +63,7 @@ public static class MfaApi
             return Problems.Field("code", "Start enrolment first.");
         }
 
-        if (Mfa.VerifyTotp(user.MfaPendingSecret, request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
+        if (Mfa.VerifyTotp(encryption.OpenBytes(user.MfaPendingSecret), request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
         {
             return Problems.Field("code", "The code is not valid. Check the device's clock and try the next code.");
         }
@@ -77,8 +80,8 @@ public static class MfaApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> Disable(
-        DisableMfaRequest request, CurrentUser caller, HealthcareDbContext db, Sessions sessions, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+        DisableMfaRequest request, CurrentUser caller, HealthcareDbContext db, FieldEncryption encryption, Sessions sessions,
+        TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
@@ -86,7 +89,7 @@ public static class MfaApi
             return Problems.Field("password", "The password is not correct.");
         }
 
-        if (!user.MfaEnabled || !await SecondFactorAsync(db, user, request.Code, clock.GetUtcNow(), cancellationToken))
+        if (!user.MfaEnabled || !await SecondFactorAsync(db, encryption, user, request.Code, clock.GetUtcNow(), cancellationToken))
         {
             return Problems.Field("code", "The code is not valid.");
         }
@@ -101,10 +104,11 @@ public static class MfaApi
     }
 
     private static async Task<Results<Ok<RecoveryCodesDto>, ValidationProblem>> RegenerateRecoveryCodes(
-        MfaCodeRequest request, CurrentUser caller, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        MfaCodeRequest request, CurrentUser caller, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock, Auditor audit,
+        CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
-        if (user.MfaSecret is null || Mfa.VerifyTotp(user.MfaSecret, request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
+        if (user.MfaSecret is null || Mfa.VerifyTotp(encryption.OpenBytes(user.MfaSecret), request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
         {
             return Problems.Field("code", "The code is not valid.");
         }
@@ -121,14 +125,15 @@ public static class MfaApi
     /// Accepts a current TOTP code (each time step once) or an unused recovery code (once), claiming it with a
     /// conditional update so that two concurrent sign-ins cannot both use it.
     /// </summary>
-    public static async Task<bool> SecondFactorAsync(HealthcareDbContext db, User user, string? code, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<bool> SecondFactorAsync(
+        HealthcareDbContext db, FieldEncryption encryption, User user, string? code, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (user.MfaSecret is null || string.IsNullOrWhiteSpace(code))
         {
             return false;
         }
 
-        if (Mfa.VerifyTotp(user.MfaSecret, code, now, user.MfaLastStep) is { } step)
+        if (Mfa.VerifyTotp(encryption.OpenBytes(user.MfaSecret), code, now, user.MfaLastStep) is { } step)
         {
             var claimed = await db.Users.Where(u => u.Id == user.Id && u.MfaLastStep < step)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.MfaLastStep, step), cancellationToken);
