@@ -5,6 +5,7 @@ using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Healthcare.IntegrationTests.Identity;
@@ -74,6 +75,63 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
+
+    [Fact]
+    public async Task EveryPatientSelfServiceEndpointFindsOnlyTheCallersOwnRecords()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var owner = await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id);
+        var other = await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id);
+        var ownerClient = await api.ClientForAsync(owner);
+        var otherClient = await api.ClientForAsync(other);
+        await LinkedPatientAsync(clinic.Id, other.Id);
+        var ownersPatient = await LinkedPatientAsync(clinic.Id, owner.Id);
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1/me/", StringComparison.Ordinal) && e.RoutePattern.Parameters.Count > 0)
+            .ToList();
+        Assert.NotEmpty(endpoints);
+
+        var failures = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var method = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods[0];
+            foreach (var (caller, client, expectFound) in new[] { ("owner", ownerClient, true), ("another patient", otherClient, false) })
+            {
+                // A fresh resource of the owner's for each call, so that one call's change does not hide another's answer.
+                var values = new Dictionary<string, Guid>();
+                foreach (var parameter in endpoint.RoutePattern.Parameters)
+                {
+                    values[parameter.Name] = parameter.Name == "patientId"
+                        ? ownersPatient
+                        : await api.WithDbAsync(db => MatrixResources.AppointmentOfAsync(db, clinic.Id, ownersPatient));
+                }
+
+                using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, Guid.Empty, values));
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{\"reason\":\"matrix check\"}", Encoding.UTF8, "application/json");
+                }
+
+                var status = (await client.SendAsync(request)).StatusCode;
+                var ok = expectFound
+                    ? status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound) && (int)status < 500
+                    : status == HttpStatusCode.NotFound;
+                if (!ok)
+                {
+                    failures.Add($"{method} {endpoint.RoutePattern.RawText} as {caller}: got {(int)status}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private Task<Guid> LinkedPatientAsync(Guid clinicId, Guid userId) => api.WithDbAsync(async db =>
+    {
+        var patientId = await MatrixResources.PatientAsync(db, clinicId);
+        await db.Patients.Where(p => p.Id == patientId).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, userId));
+        return patientId;
+    });
 
     [Fact]
     public async Task EveryProtectedEndpointAnswers401WithoutAToken()

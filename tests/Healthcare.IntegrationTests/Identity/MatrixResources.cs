@@ -16,6 +16,8 @@ namespace Healthcare.IntegrationTests.Identity;
 /// </summary>
 internal static class MatrixResources
 {
+    private static int _appointments;
+
     public delegate Task<Guid> Factory(HealthcareDbContext db, Guid clinicId, IReadOnlyDictionary<string, Guid> earlier);
 
     private static readonly FieldEncryption Encryption = new(Options.Create(new FieldEncryptionOptions
@@ -142,13 +144,18 @@ internal static class MatrixResources
         return type.Id;
     }
 
-    public static async Task<Guid> AppointmentAsync(HealthcareDbContext db, Guid clinicId)
+    public static async Task<Guid> AppointmentAsync(HealthcareDbContext db, Guid clinicId) =>
+        await AppointmentOfAsync(db, clinicId, await PatientAsync(db, clinicId));
+
+    /// <summary>A booked appointment of <paramref name="patientId"/>, with a practitioner of its own, three weeks ahead.</summary>
+    public static async Task<Guid> AppointmentOfAsync(HealthcareDbContext db, Guid clinicId, Guid patientId)
     {
         var typeId = await AppointmentTypeAsync(db, clinicId);
         var type = await db.AppointmentTypes.FindAsync(typeId);
+        // A distinct minute per call keeps one patient's appointments from overlapping.
+        var startsAt = DateTimeOffset.UtcNow.AddDays(20).AddMinutes(45 * Interlocked.Increment(ref _appointments));
         var appointment = Appointment.Book(
-            clinicId, await PractitionerAsync(db, clinicId), await PatientAsync(db, clinicId), type!, null,
-            DateTimeOffset.UtcNow.AddDays(20), null, DateTimeOffset.UtcNow);
+            clinicId, await PractitionerAsync(db, clinicId), patientId, type!, null, startsAt, null, DateTimeOffset.UtcNow);
         db.Appointments.Add(appointment);
         await db.SaveChangesAsync();
         return appointment.Id;
