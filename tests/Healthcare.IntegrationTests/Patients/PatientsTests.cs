@@ -33,6 +33,27 @@ public sealed class PatientsTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task PhoneNumbersAreStoredInE164AndImpossibleOnesAreRefusedNamingTheField()
+    {
+        var (clinic, client) = await StaffAsync(ClinicRoles.Receptionist);
+
+        var created = await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Dial", "Ann"));
+        var shortNumber = await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Dial", "Bo") with { Phone = "555" });
+        var noCountry = await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Dial", "Cy") with { Address = null });
+        var badContact = await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Dial", "Di") with
+        {
+            EmergencyContacts = [new Healthcare.Core.Patients.EmergencyContact("Sam Roe", "spouse", "12")],
+        });
+
+        var patient = (await created.Content.ReadFromJsonAsync<PatientCreatedDto>())!.Patient;
+        Assert.Equal("+12175550123", patient.Phone);
+        Assert.Equal("+12175550124", patient.EmergencyContacts[0].Phone);
+        await ProblemAssert.FieldAsync(shortNumber, HttpStatusCode.BadRequest, "phone");
+        await ProblemAssert.FieldAsync(noCountry, HttpStatusCode.BadRequest, "phone");
+        await ProblemAssert.FieldAsync(badContact, HttpStatusCode.BadRequest, "emergencyContacts[0].phone");
+    }
+
+    [Fact]
     public async Task NationalIdIsEncryptedAtRestWriteOnlyAndFoundByExactLookup()
     {
         var (clinic, client) = await StaffAsync(ClinicRoles.Receptionist);
@@ -73,17 +94,17 @@ public sealed class PatientsTests(ApiFactory api) : IClassFixture<ApiFactory>
         var created = await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Stone", "Ada"));
         var url = created.Headers.Location!;
         var etag = created.Headers.ETag!.Tag;
-        var change = NewPatient("Stone", "Ada") with { Phone = "+1 555 0100" };
+        var change = NewPatient("Stone", "Ada") with { Phone = "+1 212 555 0100" };
 
         var missing = await client.PutAsJsonAsync(url, change);
         var ok = await SendWithIfMatchAsync(client, url, change, etag);
-        var stale = await SendWithIfMatchAsync(client, url, change with { Phone = "+1 555 0199" }, etag);
+        var stale = await SendWithIfMatchAsync(client, url, change with { Phone = "+1 212 555 0199" }, etag);
 
         await ProblemDetailsTests.AssertProblemAsync(missing, HttpStatusCode.PreconditionRequired);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.NotEqual(etag, ok.Headers.ETag!.Tag);
         await ProblemDetailsTests.AssertProblemAsync(stale, HttpStatusCode.PreconditionFailed);
-        Assert.Equal("+1 555 0100", (await client.GetFromJsonAsync<PatientDto>(url))!.Phone);
+        Assert.Equal("+12125550100", (await client.GetFromJsonAsync<PatientDto>(url))!.Phone);
     }
 
     [Fact]
@@ -141,9 +162,9 @@ public sealed class PatientsTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     private static PatientRequest NewPatient(string family, string given) => new(
-        given, family, new DateOnly(1980, 2, 29), "female", null, "+1 555 0123", null,
+        given, family, new DateOnly(1980, 2, 29), "female", null, "(217) 555-0123", null,
         new Healthcare.Core.Patients.Address("1 Main St", null, "Springfield", "IL", "62701", "US"), "en",
-        [new Healthcare.Core.Patients.EmergencyContact("Sam Roe", "spouse", "+1 555 0124")], "Acme Health", null, null);
+        [new Healthcare.Core.Patients.EmergencyContact("Sam Roe", "spouse", "217 555 0124")], "Acme Health", null, null);
 
     private async Task<(Guid Clinic, HttpClient Client)> StaffAsync(string role)
     {

@@ -163,6 +163,11 @@ public sealed record ClinicRequest(
             return Problems.Field("name", "Give the clinic a name.");
         }
 
+        if (Phone is not null && Phones.ToE164(Phone, Address?.Country) is null)
+        {
+            return Problems.Field("phone", Phones.Hint);
+        }
+
         if (ClinicTime.FindZone(TimeZone) is null)
         {
             return Problems.Field("timeZone", "Use an IANA time zone id such as Europe/Berlin or America/New_York.");
@@ -187,7 +192,7 @@ public sealed record ClinicRequest(
     public void ApplyTo(Clinic clinic)
     {
         clinic.Address = Address;
-        clinic.Phone = Phone?.Trim();
+        clinic.Phone = Phone is null ? null : Phones.ToE164(Phone, Address?.Country);
         clinic.Email = Email?.Trim().ToLowerInvariant();
         clinic.OpeningHours = OpeningHours?.OrderBy(h => h.Day).ToList() ?? [];
         clinic.Policy = Policy ?? new AppointmentPolicy();

@@ -70,6 +70,11 @@ public static class LocationsApi
     private static async Task<Results<Created<LocationDto>, ValidationProblem>> Create(
         Guid clinicId, LocationRequest request, HttpContext http, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
     {
+        if (request.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+
         var name = request.Name.Trim();
         if (await db.Locations.AnyAsync(l => l.ClinicId == clinicId && l.Name == name, cancellationToken))
         {
@@ -91,6 +96,11 @@ public static class LocationsApi
         if (Versioning.RequireIfMatch(http, "location") is { } missing)
         {
             return missing;
+        }
+
+        if (request.Validate() is { } invalid)
+        {
+            return invalid;
         }
 
         var location = await db.Locations.SingleOrDefaultAsync(l => l.Id == id && l.ClinicId == clinicId, cancellationToken);
@@ -130,10 +140,13 @@ public sealed record LocationRequest(
     [property: Phone, MaxLength(32)] string? Phone,
     bool? IsActive)
 {
+    public ValidationProblem? Validate() =>
+        Phone is not null && Phones.ToE164(Phone, Address?.Country) is null ? Problems.Field("phone", Phones.Hint) : null;
+
     public void ApplyTo(Location location)
     {
         location.Address = Address;
-        location.Phone = Phone?.Trim();
+        location.Phone = Phone is null ? null : Phones.ToE164(Phone, Address?.Country);
         location.IsActive = IsActive ?? true;
     }
 }

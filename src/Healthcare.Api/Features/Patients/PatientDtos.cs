@@ -41,6 +41,16 @@ public sealed record PatientRequest(
             return Problems.Field("dateOfBirth", "The date of birth must be between 1900-01-01 and today.");
         }
 
+        if (Phone is not null && Phones.ToE164(Phone, Address?.Country) is null)
+        {
+            return Problems.Field("phone", Phones.Hint);
+        }
+
+        if (EmergencyContacts?.FindIndex(c => Phones.ToE164(c.Phone, Address?.Country) is null) is >= 0 and var bad)
+        {
+            return Problems.Field($"emergencyContacts[{bad}].phone", Phones.Hint);
+        }
+
         return NationalId is { } id && id.Count(char.IsLetterOrDigit) < 4
             ? Problems.Field("nationalId", "The national id is too short.")
             : null;
@@ -50,11 +60,11 @@ public sealed record PatientRequest(
     {
         patient.DateOfBirth = DateOfBirth;
         patient.Gender = Gender;
-        patient.Phone = Phone?.Trim();
+        patient.Phone = Phone is null ? null : Phones.ToE164(Phone, Address?.Country);
         patient.Email = Email?.Trim().ToLowerInvariant();
         patient.Address = Address;
         patient.PreferredLanguage = PreferredLanguage;
-        patient.EmergencyContacts = EmergencyContacts ?? [];
+        patient.EmergencyContacts = EmergencyContacts?.Select(c => c with { Phone = Phones.ToE164(c.Phone, Address?.Country)! }).ToList() ?? [];
         patient.InsurerName = InsurerName;
         patient.UpdatedAt = now;
         patient.RefreshSearchName();
