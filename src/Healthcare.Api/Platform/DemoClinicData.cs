@@ -2,6 +2,7 @@ using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;
 using Microsoft.EntityFrameworkCore;
@@ -138,8 +139,91 @@ public static class DemoClinicData
             }
         }
 
+        if (doctorAccount is { } doctor)
+        {
+            AddRecords(db, encryption, clinicId, doctor, patients, today.ToDateOnly(), now);
+        }
+
         await db.SaveChangesAsync();
         Console.WriteLine($"Demo clinic filled: {practitioners.Length} practitioners, {patients.Count} patients and a week of appointments.");
+    }
+
+    /// <summary>Some history for the first patients and the demo patient account: allergies, problems, prescriptions, vitals, notes.</summary>
+    private static void AddRecords(
+        HealthcareDbContext db, FieldEncryption encryption, Guid clinicId, Guid doctor, List<Patient> patients, DateOnly today, DateTimeOffset now)
+    {
+        (string Condition, string Code, string Drug, string Dose, string Frequency, string Allergen)[] histories =
+        [
+            ("Essential hypertension", "I10", "Lisinopril", "10 mg", "once daily", "Penicillin"),
+            ("Type 2 diabetes mellitus without complications", "E11.9", "Metformin", "500 mg", "twice daily", "Latex"),
+            ("Asthma, unspecified", "J45.909", "Salbutamol inhaler", "100 mcg", "as needed", "Peanuts"),
+            ("Hypothyroidism, unspecified", "E03.9", "Levothyroxine", "50 mcg", "once daily", "Sulfonamides"),
+        ];
+        foreach (var (patient, i) in patients.Take(6).Append(patients[^1]).Select((p, i) => (p, i)))
+        {
+            var history = histories[i % histories.Length];
+            db.Allergies.Add(new Allergy
+            {
+                ClinicId = clinicId,
+                PatientId = patient.Id,
+                Substance = history.Allergen,
+                Reaction = "Hives",
+                Severity = "moderate",
+                RecordedByUserId = doctor,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            db.ProblemListItems.Add(new ProblemListItem
+            {
+                ClinicId = clinicId,
+                PatientId = patient.Id,
+                Condition = history.Condition,
+                Icd10Code = history.Code,
+                OnsetDate = today.AddYears(-3 - i),
+                RecordedByUserId = doctor,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            db.Medications.Add(new Medication
+            {
+                ClinicId = clinicId,
+                PatientId = patient.Id,
+                Drug = history.Drug,
+                Dose = history.Dose,
+                Route = history.Drug.Contains("inhaler", StringComparison.Ordinal) ? "inhaled" : "oral",
+                Frequency = history.Frequency,
+                StartDate = today.AddMonths(-6),
+                PrescriberUserId = doctor,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            foreach (var (kind, value, secondary) in new (VitalKind, decimal, decimal?)[]
+            {
+                (VitalKinds.BloodPressure, 128 + i, 82), (VitalKinds.HeartRate, 68 + i, null), (VitalKinds.Weight, 62.5m + (3 * i), null),
+            })
+            {
+                db.VitalSigns.Add(new VitalSign
+                {
+                    ClinicId = clinicId,
+                    PatientId = patient.Id,
+                    Kind = kind.Name,
+                    Value = value,
+                    SecondaryValue = secondary,
+                    Unit = kind.Unit,
+                    MeasuredAt = now.AddDays(-3),
+                    RecordedByUserId = doctor,
+                    CreatedAt = now,
+                });
+            }
+
+            var note = ClinicalNote.Draft(
+                clinicId, patient.Id, doctor, null, NoteKinds.Progress,
+                encryption.Encrypt($"Follow-up for {history.Condition.ToLowerInvariant()}. Stable on {history.Drug}; continue and review in three months.")!,
+                now.AddDays(-3));
+            note.TrySign(now.AddDays(-3));
+            note.Release(doctor, now.AddDays(-3));
+            db.ClinicalNotes.Add(note);
+        }
     }
 
     private static IEnumerable<DayOfWeek> Weekdays() =>

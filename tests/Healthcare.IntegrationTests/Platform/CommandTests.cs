@@ -43,6 +43,8 @@ public sealed partial class CommandTests : IAsyncLifetime
         Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM patients WHERE user_id IS NOT NULL"));
         Assert.InRange(await ScalarAsync("SELECT count(*) FROM appointments"), 60L, 100L);
         Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM patients WHERE national_id_encrypted NOT LIKE 'v1.%'"));
+        Assert.Equal(7L, await ScalarAsync("SELECT count(*) FROM clinical_notes WHERE signed_at IS NOT NULL AND body_encrypted LIKE 'v1.%'"));
+        Assert.Equal(7L, await ScalarAsync("SELECT count(*) FROM medications"));
 
         await using var api = await HostProcess.StartServingAsync(RepositoryPaths.ApiDll, settings);
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
