@@ -29,6 +29,9 @@ public static class Paging
     public static string Cursor(DateTimeOffset at, Guid id) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{id:N}"));
 
+    /// <summary>An opaque cursor for lists in id order (UUIDv7 ids sort by creation).</summary>
+    public static string Cursor(Guid id) => Cursor(DateTimeOffset.UnixEpoch, id);
+
     public static bool TryReadCursor(string? cursor, out (DateTimeOffset At, Guid Id) position)
     {
         position = default;

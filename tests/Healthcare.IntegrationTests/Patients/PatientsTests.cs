@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Healthcare.Api.Features.Patients;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Identity;
@@ -118,16 +119,16 @@ public sealed class PatientsTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         await client.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients", NewPatient("Other", "Person"));
 
-        var first = await client.GetFromJsonAsync<PatientPage>($"/api/v1/clinics/{clinic}/patients?name=pagew&limit=2");
-        var second = await client.GetFromJsonAsync<PatientPage>($"/api/v1/clinics/{clinic}/patients?name=pagew&limit=2&cursor={first!.Next}");
-        var byBirth = await client.GetFromJsonAsync<PatientPage>($"/api/v1/clinics/{clinic}/patients?dateOfBirth=1980-02-29");
+        var first = await client.GetFromJsonAsync<Page<PatientDto>>($"/api/v1/clinics/{clinic}/patients?name=pagew&limit=2");
+        var second = await client.GetFromJsonAsync<Page<PatientDto>>(first!.Next);
+        var byBirth = await client.GetFromJsonAsync<Page<PatientDto>>($"/api/v1/clinics/{clinic}/patients?dateOfBirth=1980-02-29");
         var unknown = await client.GetAsync($"/api/v1/clinics/{clinic}/patients?name=p&sort=ssn");
 
-        Assert.Equal(2, first.Patients.Count);
-        Assert.Single(second!.Patients);
+        Assert.Equal(2, first.Items.Count);
+        Assert.Single(second!.Items);
         Assert.Null(second.Next);
-        Assert.Equal(["Ann", "Bea", "Cal"], first.Patients.Concat(second.Patients).Select(p => p.GivenName).Order());
-        Assert.Equal(4, byBirth!.Patients.Count);
+        Assert.Equal(["Ann", "Bea", "Cal"], first.Items.Concat(second.Items).Select(p => p.GivenName).Order());
+        Assert.Equal(4, byBirth!.Items.Count);
         var problem = await ProblemDetailsTests.AssertProblemAsync(unknown, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("sort", out _));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Records;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Platform;

@@ -109,8 +109,6 @@ public sealed record PatientDto(
 
 public sealed record PatientCreatedDto(PatientDto Patient, IReadOnlyList<Guid> PossibleDuplicates);
 
-public sealed record PatientPage(IReadOnlyList<PatientDto> Patients, Guid? Next);
-
 public static class PatientMapping
 {
     public static PatientDto ToDto(this Patient p) => new(

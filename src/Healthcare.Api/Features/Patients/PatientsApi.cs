@@ -14,8 +14,7 @@ namespace Healthcare.Api.Features.Patients;
 public static class PatientsApi
 {
     private const string PatientResource = "Patient";
-    private const int MaxPageSize = 100;
-    private static readonly HashSet<string> SearchParameters = ["clinicId", "name", "dateOfBirth", "limit", "cursor"];
+    private static readonly HashSet<string> SearchParameters = ["name", "dateOfBirth"];
 
     public static IEndpointRouteBuilder MapPatientsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -92,7 +91,7 @@ public static class PatientsApi
         await db.SaveChangesAsync(cancellationToken);
         audit.PatientId = patient.Id;
         audit.ResourceId = patient.Id.ToString();
-        http.Response.Headers.ETag = ETag(patient);
+        http.SetETag(patient.Version);
         return TypedResults.Created(
             $"/api/v1/clinics/{clinicId}/patients/{patient.Id}",
             new PatientCreatedDto(patient.ToDto(), duplicates));
@@ -109,7 +108,7 @@ public static class PatientsApi
             return TypedResults.NotFound();
         }
 
-        http.Response.Headers.ETag = ETag(patient);
+        http.SetETag(patient.Version);
         return TypedResults.Ok(patient.ToDto());
     }
 
@@ -118,13 +117,9 @@ public static class PatientsApi
         TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         audit.PatientId = id;
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length == 0)
+        if (Versioning.RequireIfMatch(http, "patient") is { } missing)
         {
-            return TypedResults.Problem(
-                title: "If-Match is required.",
-                detail: "Send the ETag from the last read of this patient, so that no one else's change is overwritten.",
-                statusCode: StatusCodes.Status428PreconditionRequired);
+            return missing;
         }
 
         if (request.Validate() is { } invalid)
@@ -138,9 +133,9 @@ public static class PatientsApi
             return TypedResults.NotFound();
         }
 
-        if (ifMatch != ETag(patient))
+        if (Versioning.IsStale(http, patient.Version))
         {
-            return StaleVersion();
+            return Versioning.Stale("patient");
         }
 
         patient.GivenName = request.GivenName.Trim();
@@ -154,10 +149,10 @@ public static class PatientsApi
         catch (DbUpdateConcurrencyException)
         {
             // Changed between our read and our write.
-            return StaleVersion();
+            return Versioning.Stale("patient");
         }
 
-        http.Response.Headers.ETag = ETag(patient);
+        http.SetETag(patient.Version);
         return TypedResults.Ok(patient.ToDto());
     }
 
@@ -191,19 +186,13 @@ public static class PatientsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<PatientPage>, ValidationProblem>> Search(
-        Guid clinicId, HttpContext http, HealthcareDbContext db, string? name, DateOnly? dateOfBirth, int? limit, Guid? cursor,
+    private static async Task<Results<Ok<Page<PatientDto>>, ValidationProblem>> Search(
+        Guid clinicId, HttpContext http, HealthcareDbContext db, string? name, DateOnly? dateOfBirth, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
-        if (http.Request.Query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
+        if (Paging.Check(http, SearchParameters, limit) is { } invalid)
         {
-            return Problems.Field(unknown, "Unknown query parameter. Use name, dateOfBirth, limit or cursor.");
-        }
-
-        var size = limit ?? 20;
-        if (size is < 1 or > MaxPageSize)
-        {
-            return Problems.Field("limit", $"Use 1 to {MaxPageSize}.");
+            return invalid;
         }
 
         if (string.IsNullOrWhiteSpace(name) && dateOfBirth is null)
@@ -224,15 +213,21 @@ public static class PatientsApi
             query = query.Where(p => p.DateOfBirth == dob);
         }
 
-        if (cursor is { } after)
+        if (cursor is not null)
         {
-            query = query.Where(p => p.Id.CompareTo(after) > 0);
+            if (!Paging.TryReadCursor(cursor, out var after))
+            {
+                return Paging.BadCursor();
+            }
+
+            query = query.Where(p => p.Id.CompareTo(after.Id) > 0);
         }
 
+        var size = limit ?? Paging.DefaultLimit;
         var page = await query.OrderBy(p => p.Id).Take(size + 1).ToListAsync(cancellationToken);
-        var more = page.Count > size;
         var items = page.Take(size).Select(p => p.ToDto()).ToList();
-        return TypedResults.Ok(new PatientPage(items, more ? items[^1].Id : null));
+        var next = page.Count > size ? Paging.NextLink(http, Paging.Cursor(items[^1].Id)) : null;
+        return TypedResults.Ok(new Page<PatientDto>(items, next));
     }
 
     private static async Task<Results<Ok<List<PatientDto>>, ValidationProblem>> Lookup(
@@ -252,12 +247,4 @@ public static class PatientsApi
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(matches.Select(p => p.ToDto()).ToList());
     }
-
-    private static ProblemHttpResult StaleVersion() =>
-        TypedResults.Problem(
-            title: "The patient has changed since it was read.",
-            detail: "Read it again, re-apply the change and send the new ETag as If-Match.",
-            statusCode: StatusCodes.Status412PreconditionFailed);
-
-    private static string ETag(Patient patient) => $"\"{patient.Version}\"";
 }

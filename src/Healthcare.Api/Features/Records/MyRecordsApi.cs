@@ -108,7 +108,7 @@ public static class MyRecordsApi
         // Drafts and notes the clinician has not released never leave for the patient.
         var query = Records<ClinicalNote>(scope, patient).AsNoTracking().Where(n => n.SignedAt != null && n.Released)
             .Include(n => n.Amendments).AsSplitQuery();
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<NoteDto>(await RecordQueries.NoteDtosAsync(scope.Db, scope.Encryption, rows, scope.CancellationToken), next));
     }
 
@@ -125,7 +125,7 @@ public static class MyRecordsApi
         }
 
         var query = Records<Allergy>(scope, patient).AsNoTracking().Where(a => a.Status != AllergyStatus.EnteredInError);
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<AllergyDto>(rows.Select(a => a.ToDto()).ToList(), next));
     }
 
@@ -142,7 +142,7 @@ public static class MyRecordsApi
         }
 
         var query = Records<Medication>(scope, patient).AsNoTracking().Where(m => m.Status != MedicationStatus.EnteredInError);
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<MedicationDto>(await RecordQueries.MedicationDtosAsync(scope.Db, rows, scope.CancellationToken), next));
     }
 
@@ -159,7 +159,7 @@ public static class MyRecordsApi
         }
 
         var query = Records<ProblemListItem>(scope, patient).AsNoTracking().Where(p => p.Status != ProblemStatus.EnteredInError);
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<ProblemDto>(rows.Select(p => p.ToDto()).ToList(), next));
     }
 
@@ -175,7 +175,7 @@ public static class MyRecordsApi
             return invalid;
         }
 
-        var (rows, next) = await RecordQueries.LatestMeasuredFirstAsync(Records<VitalSign>(scope, patient).AsNoTracking(), page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.LatestMeasuredFirstAsync(Records<VitalSign>(scope, patient).AsNoTracking(), page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<VitalDto>(rows.Select(v => v.ToDto()).ToList(), next));
     }
 

@@ -388,9 +388,6 @@ public sealed record PatientSummaryDto(
     IReadOnlyList<VitalDto> LatestVitals,
     IReadOnlyList<UpcomingAppointmentDto> UpcomingAppointments);
 
-/// <summary>A page of a list, newest first; pass <c>next</c> as <c>cursor</c> for the following page (none on the last).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
-
 /// <summary>A patient record linked to the signed-in account.</summary>
 public sealed record MyPatientRecordDto(Guid PatientId, Guid ClinicId, string ClinicName, string GivenName, string FamilyName, DateOnly DateOfBirth);
 

@@ -115,7 +115,8 @@ internal static class RecordQueries
     }
 
     /// <summary>Newest first (ids are UUIDv7, so id order is creation order).</summary>
-    public static async Task<(List<T> Rows, string? Next)> NewestFirstAsync<T>(IQueryable<T> query, PageRequest page, CancellationToken cancellationToken)
+    public static async Task<(List<T> Rows, string? Next)> NewestFirstAsync<T>(
+        IQueryable<T> query, PageRequest page, HttpContext http, CancellationToken cancellationToken)
         where T : class, IPatientRecord
     {
         if (page.AfterId is { } after)
@@ -124,12 +125,12 @@ internal static class RecordQueries
         }
 
         var rows = await query.OrderByDescending(r => r.Id).Take(page.Size + 1).ToListAsync(cancellationToken);
-        return rows.Count > page.Size ? (rows.GetRange(0, page.Size), Cursor(rows[page.Size - 1].Id, null)) : (rows, null);
+        return rows.Count > page.Size ? (rows.GetRange(0, page.Size), Paging.NextLink(http, Cursor(rows[page.Size - 1].Id, null))) : (rows, null);
     }
 
     /// <summary>Vital signs, latest measurement first.</summary>
     public static async Task<(List<VitalSign> Rows, string? Next)> LatestMeasuredFirstAsync(
-        IQueryable<VitalSign> query, PageRequest page, CancellationToken cancellationToken)
+        IQueryable<VitalSign> query, PageRequest page, HttpContext http, CancellationToken cancellationToken)
     {
         if (page is { AfterId: { } id, AfterAt: { } at })
         {
@@ -137,7 +138,9 @@ internal static class RecordQueries
         }
 
         var rows = await query.OrderByDescending(v => v.MeasuredAt).ThenByDescending(v => v.Id).Take(page.Size + 1).ToListAsync(cancellationToken);
-        return rows.Count > page.Size ? (rows.GetRange(0, page.Size), Cursor(rows[page.Size - 1].Id, rows[page.Size - 1].MeasuredAt)) : (rows, null);
+        return rows.Count > page.Size
+            ? (rows.GetRange(0, page.Size), Paging.NextLink(http, Cursor(rows[page.Size - 1].Id, rows[page.Size - 1].MeasuredAt)))
+            : (rows, null);
     }
 
     public static async Task<IReadOnlyDictionary<Guid, string>> UserNamesAsync(HealthcareDbContext db, IEnumerable<Guid> ids, CancellationToken cancellationToken)
@@ -218,27 +221,4 @@ internal static class RecordQueries
 
         return Base64Url.EncodeToString(bytes[..16]);
     }
-}
-
-/// <summary>ETag and If-Match for updatable records: the ETag is the row's xmin version.</summary>
-internal static class Preconditions
-{
-    public static string ETag(uint version) => $"\"{version}\"";
-
-    /// <summary>428 when the request has no If-Match.</summary>
-    public static ProblemHttpResult? RequireIfMatch(HttpContext http, string what) =>
-        http.Request.Headers.IfMatch.Count == 0 || http.Request.Headers.IfMatch.ToString().Length == 0
-            ? TypedResults.Problem(
-                title: "If-Match is required.",
-                detail: $"Send the ETag from the last read of this {what}, so that no one else's change is overwritten.",
-                statusCode: StatusCodes.Status428PreconditionRequired)
-            : null;
-
-    public static bool Matches(HttpContext http, uint version) => http.Request.Headers.IfMatch.ToString() == ETag(version);
-
-    public static ProblemHttpResult Stale(string what) =>
-        TypedResults.Problem(
-            title: $"The {what} has changed since it was read.",
-            detail: "Read it again, re-apply the change and send the new ETag as If-Match.",
-            statusCode: StatusCodes.Status412PreconditionFailed);
 }

@@ -295,7 +295,7 @@ public static class RecordsApi
         }
 
         scope.Audit.ResourceId = encounter.Id.ToString();
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(encounter.Version);
+        scope.Http.SetETag(encounter.Version);
         return TypedResults.Created($"{Base(scope)}/encounters/{encounter.Id}", await EncounterDtoAsync(scope, encounter));
     }
 
@@ -312,7 +312,7 @@ public static class RecordsApi
             return invalid;
         }
 
-        var (rows, next) = await RecordQueries.NewestFirstAsync(scope.Records<Encounter>().AsNoTracking(), page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(scope.Records<Encounter>().AsNoTracking(), page, scope.Http, scope.CancellationToken);
         var names = await RecordQueries.UserNamesAsync(scope.Db, rows.Select(e => e.ClinicianUserId), scope.CancellationToken);
         return TypedResults.Ok(new Page<EncounterDto>(rows.Select(e => e.ToDto(names)).ToList(), next));
     }
@@ -374,7 +374,7 @@ public static class RecordsApi
         scope.Db.ClinicalNotes.Add(note);
         await scope.Db.SaveChangesAsync(scope.CancellationToken);
         scope.Audit.ResourceId = note.Id.ToString();
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(note.Version);
+        scope.Http.SetETag(note.Version);
         return TypedResults.Created($"{Base(scope)}/notes/{note.Id}", await NoteDtoAsync(scope, note));
     }
 
@@ -397,7 +397,7 @@ public static class RecordsApi
             query = query.Where(n => n.EncounterId == encounter);
         }
 
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<NoteDto>(await RecordQueries.NoteDtosAsync(scope.Db, scope.Encryption, rows, scope.CancellationToken), next));
     }
 
@@ -412,7 +412,7 @@ public static class RecordsApi
             return TypedResults.NotFound();
         }
 
-        if (Preconditions.RequireIfMatch(scope.Http, "note") is { } missing)
+        if (Versioning.RequireIfMatch(scope.Http, "note") is { } missing)
         {
             return missing;
         }
@@ -433,9 +433,9 @@ public static class RecordsApi
             return refused;
         }
 
-        if (!Preconditions.Matches(scope.Http, note.Version))
+        if (Versioning.IsStale(scope.Http, note.Version))
         {
-            return Preconditions.Stale("note");
+            return Versioning.Stale("note");
         }
 
         if (!await HasEncounterAsync(scope, request.EncounterId))
@@ -454,7 +454,7 @@ public static class RecordsApi
             return TypedResults.NotFound();
         }
 
-        if (Preconditions.RequireIfMatch(scope.Http, "note") is { } missing)
+        if (Versioning.RequireIfMatch(scope.Http, "note") is { } missing)
         {
             return missing;
         }
@@ -471,9 +471,9 @@ public static class RecordsApi
         }
 
         // The version signed is the version the author read.
-        if (!Preconditions.Matches(scope.Http, note.Version))
+        if (Versioning.IsStale(scope.Http, note.Version))
         {
-            return Preconditions.Stale("note");
+            return Versioning.Stale("note");
         }
 
         note.TrySign(scope.Clock.GetUtcNow());
@@ -563,10 +563,10 @@ public static class RecordsApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale("note");
+            return Versioning.Stale("note");
         }
 
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(note.Version);
+        scope.Http.SetETag(note.Version);
         return TypedResults.Ok(await NoteDtoAsync(scope, note));
     }
 
@@ -632,7 +632,7 @@ public static class RecordsApi
             query = query.Where(v => v.Kind == kind);
         }
 
-        var (rows, next) = await RecordQueries.LatestMeasuredFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.LatestMeasuredFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<VitalDto>(rows.Select(v => v.ToDto()).ToList(), next));
     }
 
@@ -664,7 +664,7 @@ public static class RecordsApi
         scope.Db.Allergies.Add(allergy);
         await scope.Db.SaveChangesAsync(scope.CancellationToken);
         scope.Audit.ResourceId = allergy.Id.ToString();
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(allergy.Version);
+        scope.Http.SetETag(allergy.Version);
         return TypedResults.Created($"{Base(scope)}/allergies/{allergy.Id}", allergy.ToDto());
     }
 
@@ -692,7 +692,7 @@ public static class RecordsApi
             query = query.Where(a => a.Status == status);
         }
 
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<AllergyDto>(rows.Select(a => a.ToDto()).ToList(), next));
     }
 
@@ -753,7 +753,7 @@ public static class RecordsApi
         scope.Db.Medications.Add(medication);
         await scope.Db.SaveChangesAsync(scope.CancellationToken);
         scope.Audit.ResourceId = medication.Id.ToString();
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(medication.Version);
+        scope.Http.SetETag(medication.Version);
         return TypedResults.Created($"{Base(scope)}/medications/{medication.Id}", await MedicationDtoAsync(scope, medication));
     }
 
@@ -781,7 +781,7 @@ public static class RecordsApi
             query = query.Where(m => m.Status == status);
         }
 
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<MedicationDto>(await RecordQueries.MedicationDtosAsync(scope.Db, rows, scope.CancellationToken), next));
     }
 
@@ -833,7 +833,7 @@ public static class RecordsApi
         scope.Db.ProblemListItems.Add(problem);
         await scope.Db.SaveChangesAsync(scope.CancellationToken);
         scope.Audit.ResourceId = problem.Id.ToString();
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(problem.Version);
+        scope.Http.SetETag(problem.Version);
         return TypedResults.Created($"{Base(scope)}/problems/{problem.Id}", problem.ToDto());
     }
 
@@ -861,7 +861,7 @@ public static class RecordsApi
             query = query.Where(p => p.Status == status);
         }
 
-        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.CancellationToken);
+        var (rows, next) = await RecordQueries.NewestFirstAsync(query, page, scope.Http, scope.CancellationToken);
         return TypedResults.Ok(new Page<ProblemDto>(rows.Select(p => p.ToDto()).ToList(), next));
     }
 
@@ -900,7 +900,7 @@ public static class RecordsApi
             return TypedResults.NotFound();
         }
 
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(version(record));
+        scope.Http.SetETag(version(record));
         return TypedResults.Ok(await toDto(record));
     }
 
@@ -919,7 +919,7 @@ public static class RecordsApi
             return TypedResults.NotFound();
         }
 
-        if (Preconditions.RequireIfMatch(scope.Http, what) is { } missing)
+        if (Versioning.RequireIfMatch(scope.Http, what) is { } missing)
         {
             return missing;
         }
@@ -930,9 +930,9 @@ public static class RecordsApi
             return TypedResults.NotFound();
         }
 
-        if (!Preconditions.Matches(scope.Http, version(record)))
+        if (Versioning.IsStale(scope.Http, version(record)))
         {
-            return Preconditions.Stale(what);
+            return Versioning.Stale(what);
         }
 
         switch (apply(record, patient, scope.Clock.GetUtcNow()))
@@ -954,10 +954,10 @@ public static class RecordsApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Preconditions.Stale(what);
+            return Versioning.Stale(what);
         }
 
-        scope.Http.Response.Headers.ETag = Preconditions.ETag(version(record));
+        scope.Http.SetETag(version(record));
         return TypedResults.Ok(await toDto(record));
     }
 
