@@ -140,7 +140,7 @@ public sealed class BookingTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.PreconditionFailed, staleResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal(ClinicSetup.Local(12, 11), (await moved.Content.ReadFromJsonAsync<AppointmentDto>())!.StartsAt);
-        Assert.Single(await OutboxAsync(OutboxKinds.AppointmentRescheduled, id));
+        Assert.Single(await ClinicSetup.OutboxAsync(api, OutboxKinds.AppointmentRescheduled, id));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class BookingTests(ApiFactory api) : IClassFixture<ApiFactory>
         var audit = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.ResourceId == id.ToString()).OrderBy(e => e.Id).ToListAsync());
         Assert.Equal([AuditActions.Create, AuditActions.Read], audit.Select(e => e.Action));
         Assert.All(audit, e => Assert.Equal(setup.PatientIds[0], e.PatientId));
-        Assert.Single(await OutboxAsync(OutboxKinds.AppointmentBooked, id));
+        Assert.Single(await ClinicSetup.OutboxAsync(api, OutboxKinds.AppointmentBooked, id));
     }
 
     [Fact]
@@ -265,10 +265,6 @@ public sealed class BookingTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(2, active[setup.ClinicId]);
     }
 
-    private async Task<List<OutboxMessage>> OutboxAsync(string kind, Guid appointmentId) =>
-        (await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == kind).ToListAsync()))
-            .Where(m => m.Payload.Contains(appointmentId.ToString(), StringComparison.Ordinal))
-            .ToList();
 
     private static async Task<string?> ConflictAsync(HttpResponseMessage response) =>
         (await ProblemAssert.StatusAsync(response, HttpStatusCode.Conflict)).GetProperty("conflict").GetString();

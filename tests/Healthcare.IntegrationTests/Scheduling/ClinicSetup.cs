@@ -2,6 +2,7 @@ using Healthcare.Core.Clinics;
 using Healthcare.Core.Patients;
 using Healthcare.Core.Scheduling;
 using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace Healthcare.IntegrationTests.Scheduling;
@@ -68,6 +69,12 @@ internal sealed record ClinicSetup(Guid ClinicId, Guid LocationId, Guid Practiti
         var today = SystemClock.Instance.GetCurrentInstant().InZone(NewYork).Date;
         return NewYork.AtStrictly(today.PlusDays(days) + new LocalTime(hour, minute)).ToDateTimeOffset();
     }
+
+    /// <summary>Outbox messages of <paramref name="kind"/> about one appointment (payloads are JSON text).</summary>
+    public static async Task<List<Healthcare.Core.Messaging.OutboxMessage>> OutboxAsync(ApiFactory api, string kind, Guid appointmentId) =>
+        (await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == kind).ToListAsync()))
+            .Where(m => m.Payload.Contains(appointmentId.ToString(), StringComparison.Ordinal))
+            .ToList();
 
     public object Booking(DateTimeOffset startsAt, int patient = 0) => new
     {

@@ -39,7 +39,7 @@ public sealed class WaitlistAndSeriesTests(ApiFactory api) : IClassFixture<ApiFa
         var hold = await api.WithDbAsync(db => db.Appointments.SingleAsync(a => a.PatientId == waiting && a.Status == AppointmentStatus.Held));
         Assert.Equal(slot, hold.StartsAt);
         Assert.NotNull(hold.HoldExpiresAt);
-        Assert.Single(await OutboxAsync(OutboxKinds.WaitlistOffer, hold.Id));
+        Assert.Single(await ClinicSetup.OutboxAsync(api, OutboxKinds.WaitlistOffer, hold.Id));
         // Nobody else can take the held slot.
         var other = await staff.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(slot, patient: 2));
         Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
@@ -200,8 +200,4 @@ public sealed class WaitlistAndSeriesTests(ApiFactory api) : IClassFixture<ApiFa
         return (setup.PatientIds[patient], await api.ClientForAsync(account));
     }
 
-    private async Task<List<OutboxMessage>> OutboxAsync(string kind, Guid appointmentId) =>
-        (await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == kind).ToListAsync()))
-            .Where(m => m.Payload.Contains(appointmentId.ToString(), StringComparison.Ordinal))
-            .ToList();
 }
