@@ -20,6 +20,9 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
 
     public string? Role { get; set; }
 
+    /// <summary>Set by a handler when the access has a stated reason (break-glass).</summary>
+    public string? Reason { get; set; }
+
     public Task WriteAsync(string action, string resourceType, string outcome, CancellationToken cancellationToken, Guid? userId = null, string? reason = null)
     {
         var http = accessor.HttpContext;
@@ -33,7 +36,7 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
             IpAddress = http?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
             RequestId = http?.TraceIdentifier,
-            Reason = reason,
+            Reason = reason ?? Reason,
         };
         return db.WriteAsync(entry, clock.GetUtcNow(), cancellationToken);
     }
@@ -60,7 +63,7 @@ public static class AuditingExtensions
     /// </summary>
     public static TBuilder Audited<TBuilder>(this TBuilder builder, string action, string resourceType)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new AuditedMetadata(action, resourceType)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var auditor = http.RequestServices.GetRequiredService<Auditor>();
@@ -97,3 +100,6 @@ public static class AuditingExtensions
         _ => http.Response.StatusCode,
     };
 }
+
+/// <summary>Marks an endpoint as audited, so that tests over the route table can check that every PHI endpoint is.</summary>
+public sealed record AuditedMetadata(string Action, string ResourceType);

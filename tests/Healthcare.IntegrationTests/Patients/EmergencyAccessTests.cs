@@ -52,6 +52,10 @@ public sealed class EmergencyAccessTests(ApiFactory api) : IClassFixture<ApiFact
         await ProblemDetailsTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden);
         var problem = await ProblemDetailsTests.AssertProblemAsync(tooShort, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("reason", out _));
+        // Refused attempts are in the audit trail too, and no grant was made.
+        var attempts = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditActions.BreakGlass && e.ResourceId == patientId.ToString()).ToListAsync());
+        Assert.Contains(attempts, e => e.Outcome == AuditOutcomes.Denied);
+        Assert.Equal(0, await api.WithDbAsync(db => db.EmergencyAccessGrants.CountAsync(g => g.PatientId == patientId)));
     }
 
     [Fact]

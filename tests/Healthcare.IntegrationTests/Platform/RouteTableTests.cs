@@ -1,3 +1,5 @@
+using Healthcare.Api.Platform;
+using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
@@ -33,5 +35,34 @@ public sealed class RouteTableTests(ApiFactory api) : IClassFixture<ApiFactory>
                 !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json")
             .ToList();
         Assert.True(stray.Count == 0, "Unexpected routes:\n" + string.Join('\n', stray));
+    }
+
+    /// <summary>Permissions whose endpoints read or write patient data.</summary>
+    private static readonly HashSet<string> PatientDataPermissions =
+    [
+        Permissions.PatientsRead, Permissions.PatientsWrite, Permissions.RecordsRead, Permissions.RecordsWrite,
+        Permissions.AppointmentsRead, Permissions.AppointmentsManage, Permissions.RecordsPrescribe, Permissions.BreakGlass,
+    ];
+
+    /// <summary>Endpoints under those permissions that hold no patient data (practitioners' absences).</summary>
+    private static readonly HashSet<string> WithoutPatientData = ["/api/v1/clinics/{clinicId:guid}/practitioners/{id:guid}/time-off"];
+
+    [Fact]
+    public void EveryEndpointThatTouchesPatientDataIsAudited()
+    {
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+        var patientData = endpoints.Where(e =>
+            (e.Metadata.GetOrderedMetadata<AuthorizationPolicy>().SelectMany(p => p.Requirements).OfType<ClinicPermissionRequirement>()
+                .Any(r => PatientDataPermissions.Contains(r.Permission)) && !WithoutPatientData.Contains(e.RoutePattern.RawText!)) ||
+            e.RoutePattern.RawText!.StartsWith("/api/v1/me/", StringComparison.Ordinal) ||
+            e.RoutePattern.RawText.StartsWith("/api/v1/patients/", StringComparison.Ordinal)).ToList();
+        var unaudited = patientData
+            .Where(e => e.Metadata.GetMetadata<AuditedMetadata>() is null)
+            .Select(e => $"{string.Join(',', e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])} {e.RoutePattern.RawText}")
+            .ToList();
+
+        Assert.True(patientData.Count > 40, $"expected the patient, scheduling and records endpoints, found {patientData.Count}");
+        Assert.True(unaudited.Count == 0, "Endpoints with patient data but no .Audited(...):\n" + string.Join('\n', unaudited));
     }
 }

@@ -1,4 +1,5 @@
 using Healthcare.Api.Platform;
+using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +13,7 @@ public static class AccessLogApi
     {
         endpoints.MapGet("/api/v1/me/access-log", Get)
             .RequireAuthorization()
+            .Audited(AuditActions.Read, "AccessLog")
             .WithTags("Authentication")
             .WithName("GetMyAccessLog")
             .WithSummary("Who read or changed the signed-in patient's records, newest first (up to 200 entries, pageable with before).")

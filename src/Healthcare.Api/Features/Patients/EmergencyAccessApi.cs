@@ -21,10 +21,12 @@ public static class EmergencyAccessApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("", Open)
+            .Audited(AuditActions.BreakGlass, "Patient")
             .WithName("OpenEmergencyAccess")
             .WithSummary("A doctor or nurse states why they must see this patient now; access lasts 60 minutes, is flagged in the audit trail and reported to the patient's clinic admins.")
             .ProducesValidationProblem();
         group.MapGet("", Read)
+            .Audited(AuditActions.BreakGlass, "PatientRead")
             .WithName("ReadUnderEmergencyAccess")
             .WithSummary("The patient's record under an open emergency grant; every read is audited with the grant's reason.");
         return endpoints;
@@ -60,7 +62,7 @@ public static class EmergencyAccessApi
             .Where(m => m.ClinicId == patient.ClinicId && m.Role == ClinicRoles.ClinicAdmin && !m.User!.IsDisabled)
             .Select(m => m.User!.Email)
             .ToListAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Saved in the audited transaction: grant, alerts and the break-glass audit row commit together.
         db.EmergencyAccessGrants.Add(grant);
         // The alert names the grant, not the patient's details: admins open it in the audit trail.
         db.OutboxMessages.AddRange(admins.Select(to => OutboxMessage.Create(OutboxKinds.BreakGlassAlert, new { to, grantId = grant.Id, clinicId = patient.ClinicId, at = now })));
@@ -68,8 +70,7 @@ public static class EmergencyAccessApi
         audit.ClinicId = patient.ClinicId;
         audit.PatientId = patient.Id;
         audit.ResourceId = grant.Id.ToString();
-        await audit.WriteAsync(AuditActions.BreakGlass, "Patient", AuditOutcomes.Success, cancellationToken, reason: grant.Reason);
-        await transaction.CommitAsync(cancellationToken);
+        audit.Reason = grant.Reason;
         return TypedResults.Created($"/api/v1/patients/{id}/emergency-access", new EmergencyAccessDto(grant.Id, grant.PatientId, grant.ExpiresAt));
     }
 
@@ -90,7 +91,7 @@ public static class EmergencyAccessApi
         audit.ClinicId = grant.ClinicId;
         audit.PatientId = id;
         audit.ResourceId = grant.Id.ToString();
-        await audit.WriteAsync(AuditActions.BreakGlass, "PatientRead", AuditOutcomes.Success, cancellationToken, reason: grant.Reason);
+        audit.Reason = grant.Reason;
         return TypedResults.Ok(patient.ToDto());
     }
 }
