@@ -3,6 +3,7 @@ using Healthcare.Core.Data;
 using Healthcare.Core.Health;
 using Healthcare.Core.Hosting;
 using Healthcare.Worker;
+using Healthcare.Worker.Jobs;
 using Microsoft.Extensions.Options;
 
 return await StartupGuard.RunAsync(async () =>
@@ -13,6 +14,7 @@ return await StartupGuard.RunAsync(async () =>
     builder.Services.AddDataServices(applicationName);
     builder.Services.AddDependencyHealthChecks();
     builder.Services.AddValidatedSettings<WorkerOptions, WorkerOptionsValidator>();
+    builder.Services.AddJobServer();
     builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
         host.ShutdownTimeout = TimeSpan.FromSeconds(worker.Value.ShutdownGraceSeconds));
     builder.WebHost.ConfigureKestrel(kestrel =>

@@ -17,6 +17,18 @@ public sealed class WorkerOptions
     /// <summary>How long running work may take to finish after SIGTERM.</summary>
     [ConfigurationKeyName("WORKER_SHUTDOWN_GRACE_SECONDS")]
     public int ShutdownGraceSeconds { get; set; } = 30;
+
+    /// <summary>Concurrent jobs of the <c>critical</c> queue (sign-in and account e-mail).</summary>
+    [ConfigurationKeyName("WORKER_CONCURRENCY_CRITICAL")]
+    public int CriticalConcurrency { get; set; } = 2;
+
+    /// <summary>Concurrent jobs of the <c>default</c> queue (appointment notifications).</summary>
+    [ConfigurationKeyName("WORKER_CONCURRENCY_DEFAULT")]
+    public int DefaultConcurrency { get; set; } = 4;
+
+    /// <summary>Concurrent jobs of the <c>maintenance</c> queue (sweeps and clean-up).</summary>
+    [ConfigurationKeyName("WORKER_CONCURRENCY_MAINTENANCE")]
+    public int MaintenanceConcurrency { get; set; } = 1;
 }
 
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
@@ -26,6 +38,9 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         var failures = new List<string>();
         Settings.RequireRange(failures, "WORKER_HTTP_PORT", options.HttpPort, 1, 65535);
         Settings.RequireRange(failures, "WORKER_SHUTDOWN_GRACE_SECONDS", options.ShutdownGraceSeconds, 1, 3600);
+        Settings.RequireRange(failures, "WORKER_CONCURRENCY_CRITICAL", options.CriticalConcurrency, 1, 64);
+        Settings.RequireRange(failures, "WORKER_CONCURRENCY_DEFAULT", options.DefaultConcurrency, 1, 64);
+        Settings.RequireRange(failures, "WORKER_CONCURRENCY_MAINTENANCE", options.MaintenanceConcurrency, 1, 16);
         if (options.ListenAddress is not ("any" or "localhost") && !System.Net.IPAddress.TryParse(options.ListenAddress, out _))
         {
             failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");

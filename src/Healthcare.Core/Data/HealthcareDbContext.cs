@@ -29,6 +29,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<Notification> Notifications => Set<Notification>();
+
     public DbSet<Patients.Patient> Patients => Set<Patients.Patient>();
 
     public DbSet<Patients.EmergencyAccess> EmergencyAccessGrants => Set<Patients.EmergencyAccess>();

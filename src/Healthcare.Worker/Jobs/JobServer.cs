@@ -1,0 +1,71 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Healthcare.Core.Configuration;
+using Healthcare.Worker.Notifications;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Worker.Jobs;
+
+/// <summary>
+/// Hangfire on PostgreSQL (its own <c>hangfire</c> schema): one server per queue, so each queue's concurrency is
+/// set on its own; on SIGTERM the servers stop taking jobs and wait up to the grace period for running ones.
+/// </summary>
+public static class JobServer
+{
+    public static IServiceCollection AddJobServer(this IServiceCollection services)
+    {
+        services.AddValidatedSettings<NotificationOptions, NotificationOptionsValidator>();
+        services.AddScoped<NotificationDelivery>();
+        services.AddScoped<NotificationSweep>();
+        services.AddSingleton<SmtpEmailSender>();
+        services.AddSingleton<LogEmailSender>();
+        services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"
+            ? sp.GetRequiredService<SmtpEmailSender>()
+            : sp.GetRequiredService<LogEmailSender>());
+        services.AddHangfire((sp, configuration) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var connection = PostgresConnectionString.Parse(database.Url);
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(
+                    options => options.UseNpgsqlConnection(connection.ConnectionString),
+                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
+        });
+        foreach (var (queue, concurrency) in new (string, Func<WorkerOptions, int>)[]
+        {
+            (JobQueues.Critical, o => o.CriticalConcurrency),
+            (JobQueues.Default, o => o.DefaultConcurrency),
+            (JobQueues.Maintenance, o => o.MaintenanceConcurrency),
+        })
+        {
+            services.AddHangfireServer((sp, server) =>
+            {
+                var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{queue}";
+                server.Queues = [queue];
+                server.WorkerCount = concurrency(worker);
+                server.ShutdownTimeout = TimeSpan.FromSeconds(worker.ShutdownGraceSeconds);
+            });
+        }
+
+        services.AddHostedService<OutboxDispatcher>();
+        services.AddHostedService<RecurringJobs>();
+        return services;
+    }
+}
+
+/// <summary>Registers the recurring jobs at start-up (idempotent: the same ids are updated in place).</summary>
+internal sealed class RecurringJobs(IRecurringJobManager recurring) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurring.AddOrUpdate<NotificationSweep>(
+            "notifications-sweep", JobQueues.Maintenance, sweep => sweep.RunAsync(CancellationToken.None), Cron.Minutely());
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

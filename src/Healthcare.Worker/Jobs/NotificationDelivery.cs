@@ -1,0 +1,63 @@
+using Hangfire;
+using Healthcare.Core.Data;
+using Healthcare.Core.Messaging;
+using Healthcare.Worker.Notifications;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Worker.Jobs;
+
+/// <summary>
+/// Delivers one notification. The row is locked for the send, so two runs of the job (a retry racing the sweep)
+/// cannot both send it, and a sent notification is never sent again. A failure counts an attempt and is retried
+/// by Hangfire with growing, jittered delays; after <see cref="Notification.MaxAttempts"/> it stays <c>failed</c>.
+/// </summary>
+public sealed partial class NotificationDelivery(HealthcareDbContext db, IEmailSender email, TimeProvider clock, ILogger<NotificationDelivery> logger)
+{
+    [AutomaticRetry(Attempts = Notification.MaxAttempts - 1, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var notification = await db.Notifications
+            .FromSql($"SELECT * FROM notifications WHERE id = {notificationId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (notification is null || notification.Status != NotificationStatus.Pending)
+        {
+            return;
+        }
+
+        try
+        {
+            await email.SendAsync(notification, cancellationToken);
+            notification.Status = NotificationStatus.Sent;
+            notification.SentAt = clock.GetUtcNow();
+            notification.Attempts++;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            notification.Attempts++;
+            notification.LastError = e.GetType().Name;
+            var final = notification.Attempts >= Notification.MaxAttempts;
+            if (final)
+            {
+                notification.Status = NotificationStatus.Failed;
+            }
+
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+            LogFailed(logger, notificationId, notification.Attempts, e.GetType().Name);
+            if (!final)
+            {
+                throw new NotificationDeliveryException(notificationId, e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (attempt {Attempt}): {ErrorType}")]
+    private static partial void LogFailed(ILogger logger, Guid notificationId, int attempt, string errorType);
+}
+
+/// <summary>A failed attempt, thrown so that Hangfire schedules the retry; carries no message content.</summary>
+public sealed class NotificationDeliveryException(Guid notificationId, Exception inner)
+    : Exception($"Delivery of notification {notificationId} failed; it will be retried.", inner);

@@ -1,0 +1,137 @@
+using Hangfire;
+using Hangfire.States;
+using Healthcare.Core.Data;
+using Healthcare.Core.Messaging;
+using Healthcare.Worker.Notifications;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Healthcare.Worker.Jobs;
+
+/// <summary>
+/// Turns outbox rows into notifications and queues their delivery. It wakes on PostgreSQL's NOTIFY from the
+/// outbox trigger (low latency) and polls every few seconds in case a notification was missed. Rows are claimed
+/// with <c>FOR UPDATE SKIP LOCKED</c>, so several workers share the outbox without doing a row twice, and a row
+/// is marked processed in the same transaction that creates its notification.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    NpgsqlDataSource dataSource,
+    IBackgroundJobClient jobs,
+    TimeProvider clock,
+    IOptions<NotificationOptions> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private const int BatchSize = 50;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand("LISTEN outbox_messages", listener))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    while (await DispatchBatchAsync(stoppingToken) == BatchSize)
+                    {
+                    }
+
+                    await listener.WaitAsync(PollInterval, stoppingToken);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogDispatchFailed(logger, e.GetType().Name);
+                await Task.Delay(PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Handles one batch of unprocessed outbox rows; returns how many there were.</summary>
+    public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        var composer = new NotificationComposer(db, options.Value.PublicAppUrl.TrimEnd('/'));
+        var now = clock.GetUtcNow();
+        var created = new List<(Guid Id, string Queue)>();
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var rows = await db.OutboxMessages
+                .FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL ORDER BY created_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+                .ToListAsync(cancellationToken);
+            if (rows.Count == 0)
+            {
+                return 0;
+            }
+
+            foreach (var row in rows)
+            {
+                row.Attempts++;
+                row.ProcessedAt = now;
+                if (await composer.ComposeAsync(row, now, cancellationToken) is { } notification &&
+                    !await db.Notifications.AnyAsync(n => n.DedupeKey == notification.DedupeKey, cancellationToken))
+                {
+                    db.Notifications.Add(notification);
+                    created.Add((notification.Id, QueueFor(row.Kind)));
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // After the commit: a crash here leaves pending notifications, which the sweep queues again.
+        foreach (var (id, queue) in created)
+        {
+            Enqueue(jobs, id, queue);
+        }
+
+        return created.Count;
+    }
+
+    public static void Enqueue(IBackgroundJobClient jobs, Guid notificationId, string queue) =>
+        jobs.Create<NotificationDelivery>(d => d.DeliverAsync(notificationId, CancellationToken.None), new EnqueuedState(queue));
+
+    /// <summary>Sign-in and account mail goes first; appointment messages use the default queue.</summary>
+    public static string QueueFor(string kind) => kind.StartsWith("email.", StringComparison.Ordinal) || kind.StartsWith("alert.", StringComparison.Ordinal)
+        ? JobQueues.Critical
+        : JobQueues.Default;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch failed ({ErrorType}); retrying in a few seconds")]
+    private static partial void LogDispatchFailed(ILogger logger, string errorType);
+}
+
+/// <summary>Queues a delivery job for notifications that are still pending a while after they were made.</summary>
+public sealed class NotificationSweep(HealthcareDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var before = clock.GetUtcNow().AddMinutes(-2);
+        var stuck = await db.Notifications.AsNoTracking()
+            .Where(n => n.Status == NotificationStatus.Pending && n.CreatedAt < before && n.Attempts == 0)
+            .OrderBy(n => n.CreatedAt)
+            .Select(n => new { n.Id, n.Template })
+            .Take(500)
+            .ToListAsync(cancellationToken);
+        foreach (var notification in stuck)
+        {
+            OutboxDispatcher.Enqueue(jobs, notification.Id, OutboxDispatcher.QueueFor(notification.Template));
+        }
+    }
+}
+
+public static class JobQueues
+{
+    public const string Critical = "critical";
+    public const string Default = "default";
+    public const string Maintenance = "maintenance";
+}

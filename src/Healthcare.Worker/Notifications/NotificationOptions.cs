@@ -1,0 +1,70 @@
+using Healthcare.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Worker.Notifications;
+
+/// <summary>How the worker delivers notifications.</summary>
+public sealed class NotificationOptions
+{
+    /// <summary><c>smtp</c> sends e-mail; <c>log</c> only logs that a message would be sent (id and template, no content).</summary>
+    [ConfigurationKeyName("NOTIFY_EMAIL_CHANNEL")]
+    public string EmailChannel { get; set; } = "log";
+
+    [ConfigurationKeyName("SMTP_HOST")]
+    public string SmtpHost { get; set; } = "localhost";
+
+    [ConfigurationKeyName("SMTP_PORT")]
+    public int SmtpPort { get; set; } = 1025;
+
+    /// <summary><c>none</c>, <c>starttls</c> or <c>tls</c>.</summary>
+    [ConfigurationKeyName("SMTP_SECURITY")]
+    public string SmtpSecurity { get; set; } = "none";
+
+    [ConfigurationKeyName("SMTP_USERNAME")]
+    public string? SmtpUsername { get; set; }
+
+    /// <summary>Secret.</summary>
+    [ConfigurationKeyName("SMTP_PASSWORD")]
+    public string? SmtpPassword { get; set; }
+
+    [ConfigurationKeyName("MAIL_FROM")]
+    public string MailFrom { get; set; } = "Healthcare <no-reply@healthcare.test>";
+
+    /// <summary>The address of the patient and staff app, for links in messages.</summary>
+    [ConfigurationKeyName("PUBLIC_APP_URL")]
+    public string PublicAppUrl { get; set; } = "http://localhost:8088";
+
+    [ConfigurationKeyName("SMTP_TIMEOUT_SECONDS")]
+    public int SmtpTimeoutSeconds { get; set; } = 15;
+}
+
+internal sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NotificationOptions options)
+    {
+        var failures = new List<string>();
+        if (options.EmailChannel is not ("smtp" or "log"))
+        {
+            failures.Add("NOTIFY_EMAIL_CHANNEL must be smtp or log");
+        }
+
+        if (options.SmtpSecurity is not ("none" or "starttls" or "tls"))
+        {
+            failures.Add("SMTP_SECURITY must be none, starttls or tls");
+        }
+
+        Settings.RequireRange(failures, "SMTP_PORT", options.SmtpPort, 1, 65535);
+        Settings.RequireRange(failures, "SMTP_TIMEOUT_SECONDS", options.SmtpTimeoutSeconds, 1, 300);
+        if (!MimeKit.MailboxAddress.TryParse(options.MailFrom, out _))
+        {
+            failures.Add("MAIL_FROM must be an e-mail address, optionally with a display name");
+        }
+
+        if (!Uri.TryCreate(options.PublicAppUrl, UriKind.Absolute, out _))
+        {
+            failures.Add("PUBLIC_APP_URL must be an absolute URL");
+        }
+
+        return Settings.Result(failures);
+    }
+}

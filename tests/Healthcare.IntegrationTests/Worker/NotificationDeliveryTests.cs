@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Healthcare.Core.Identity;
+using Healthcare.Core.Messaging;
+using Healthcare.IntegrationTests.Scheduling;
+using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
+using netDumbster.smtp;
+
+namespace Healthcare.IntegrationTests.Worker;
+
+/// <summary>
+/// The real worker process against the API's database and an SMTP server in the test: outbox rows written by
+/// API requests become e-mails, each sent once, with links and without clinical content.
+/// </summary>
+public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+{
+    private SimpleSmtpServer? _smtp;
+    private HostProcess? _worker;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = SimpleSmtpServer.Start(FreePort.Next());
+        var settings = HostProcess.ApiSettings(api.DatabaseUrl);
+        settings.Remove("HTTP_PORT");
+        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        settings["LISTEN_ADDRESS"] = "localhost";
+        settings["NOTIFY_EMAIL_CHANNEL"] = "smtp";
+        settings["SMTP_HOST"] = "127.0.0.1";
+        settings["SMTP_PORT"] = _smtp.Configuration.Port.ToString(CultureInfo.InvariantCulture);
+        settings["PUBLIC_APP_URL"] = "https://app.healthcare.test";
+        _worker = await HostProcess.StartServingAsync(RepositoryPaths.WorkerDll, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        _smtp?.Dispose();
+    }
+
+    [Fact]
+    public async Task APasswordResetRequestBecomesOneEmailWithTheResetLink()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var account = await api.CreateUserAsync(ClinicRoles.Nurse, clinic.Id);
+
+        var response = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/forgot-password", new { email = account.Email });
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var email = await ReceivedAsync(account.Email);
+        Assert.Equal("Reset your password", email.Subject);
+        Assert.Contains("https://app.healthcare.test/reset-password?token=", email.MessageParts[0].BodyData, StringComparison.Ordinal);
+        var notification = await api.WithDbAsync(db => db.Notifications.SingleAsync(n => n.Recipient == account.Email));
+        Assert.Equal((NotificationStatus.Sent, 1), (notification.Status, notification.Attempts));
+        Assert.NotNull(await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == OutboxKinds.PasswordResetEmail).Select(m => m.ProcessedAt).SingleAsync()));
+
+        // Another poll cycle later there is still exactly one message.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Single(_smtp!.ReceivedEmail, m => m.ToAddresses.Any(a => a.Address == account.Email));
+    }
+
+    [Fact]
+    public async Task ABookingConfirmationTellsThePatientWhenAndWhereButNotWhy()
+    {
+        var setup = await ClinicSetup.CreateAsync(api, patients: 1);
+        var address = $"patient.{Guid.NewGuid():N}@tests.healthcare.test";
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0]).ExecuteUpdateAsync(p => p.SetProperty(x => x.Email, address)));
+        var staff = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+        var startsAt = ClinicSetup.Local(4, 10, 30);
+
+        var booked = await staff.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(startsAt));
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, booked.StatusCode);
+        var email = await ReceivedAsync(address);
+        Assert.StartsWith("Appointment confirmed", email.Subject, StringComparison.Ordinal);
+        var body = email.MessageParts[0].BodyData;
+        Assert.Contains(startsAt.ToString("dddd d MMMM yyyy 'at' 10:30", CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+        Assert.Contains("Hello Pat0", body, StringComparison.Ordinal);
+        Assert.Equal(setup.PatientIds[0], await api.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == address).Select(n => n.PatientId).SingleAsync()));
+    }
+
+    private async Task<SmtpMessage> ReceivedAsync(string address)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (_smtp!.ReceivedEmail.FirstOrDefault(m => m.ToAddresses.Any(a => a.Address == address)) is { } message)
+            {
+                return message;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"No e-mail reached the test SMTP server within 20 s. Worker output:\n{_worker!.Describe()}");
+    }
+}
