@@ -163,6 +163,16 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process dies at once, mid-work, as in a node failure or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public string Describe() =>
         $"--- stdout ---\n{string.Join('\n', _stdout.TakeLast(40))}\n--- stderr ---\n{string.Join('\n', _stderr.TakeLast(40))}";
 

@@ -57,13 +57,16 @@ public static class JobServer
     }
 }
 
-/// <summary>Registers the recurring jobs at start-up (idempotent: the same ids are updated in place).</summary>
-internal sealed class RecurringJobs(IRecurringJobManager recurring) : IHostedService
+/// <summary>Registers the recurring jobs at start-up (idempotent: the same ids are updated in place) and sweeps once.</summary>
+internal sealed class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         recurring.AddOrUpdate<NotificationSweep>(
-            "notifications-sweep", JobQueues.Maintenance, sweep => sweep.RunAsync(CancellationToken.None), Cron.Minutely());
+            "notifications-sweep", JobQueues.Maintenance,
+            sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely());
+        // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
+        jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical));
         return Task.CompletedTask;
     }
 

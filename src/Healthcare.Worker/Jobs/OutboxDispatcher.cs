@@ -110,14 +110,20 @@ public sealed partial class OutboxDispatcher(
     private static partial void LogDispatchFailed(ILogger logger, string errorType);
 }
 
-/// <summary>Queues a delivery job for notifications that are still pending a while after they were made.</summary>
+/// <summary>
+/// Queues a delivery job for notifications never attempted: those whose enqueue was lost in a crash, and, at
+/// start-up, those whose running job died with a killed worker. A second job for the same notification is
+/// harmless: delivery locks the row and skips what is already sent.
+/// </summary>
 public sealed class NotificationSweep(HealthcareDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public const int RecurringMinimumAgeSeconds = 120;
+
+    public async Task RunAsync(int minimumAgeSeconds, CancellationToken cancellationToken)
     {
-        var before = clock.GetUtcNow().AddMinutes(-2);
+        var before = clock.GetUtcNow().AddSeconds(-minimumAgeSeconds);
         var stuck = await db.Notifications.AsNoTracking()
-            .Where(n => n.Status == NotificationStatus.Pending && n.CreatedAt < before && n.Attempts == 0)
+            .Where(n => n.Status == NotificationStatus.Pending && n.CreatedAt <= before && n.Attempts == 0)
             .OrderBy(n => n.CreatedAt)
             .Select(n => new { n.Id, n.Template })
             .Take(500)
