@@ -51,6 +51,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
 
+    public DbSet<AppointmentReminder> AppointmentReminders => Set<AppointmentReminder>();
+
     public DbSet<Encounter> Encounters => Set<Encounter>();
 
     public DbSet<ClinicalNote> ClinicalNotes => Set<ClinicalNote>();

@@ -39,6 +39,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl)
             OutboxKinds.AppointmentBooked => await AppointmentAsync(data, "Appointment confirmed", "is booked for", cancellationToken),
             OutboxKinds.AppointmentRescheduled => await AppointmentAsync(data, "Appointment moved", "has moved to", cancellationToken),
             OutboxKinds.AppointmentCancelled => await AppointmentAsync(data, "Appointment cancelled", "was cancelled; it was planned for", cancellationToken),
+            OutboxKinds.AppointmentReminder => await AppointmentAsync(data, "Reminder", "is on", cancellationToken),
             OutboxKinds.WaitlistOffer => await AppointmentAsync(data, "An earlier appointment is free", "can be yours: a slot is held for you on", cancellationToken),
             _ => null,
         };

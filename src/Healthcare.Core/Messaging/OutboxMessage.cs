@@ -40,6 +40,7 @@ public static class OutboxKinds
     public const string AppointmentRescheduled = "notification.appointment-rescheduled";
     public const string AppointmentCancelled = "notification.appointment-cancelled";
     public const string WaitlistOffer = "notification.waitlist-offer";
+    public const string AppointmentReminder = "notification.appointment-reminder";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

@@ -17,6 +17,7 @@ public static class JobServer
         services.AddValidatedSettings<NotificationOptions, NotificationOptionsValidator>();
         services.AddScoped<NotificationDelivery>();
         services.AddScoped<NotificationSweep>();
+        services.AddScoped<MaintenanceJobs>();
         services.AddSingleton<SmtpEmailSender>();
         services.AddSingleton<LogEmailSender>();
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"
@@ -65,6 +66,11 @@ internal sealed class RecurringJobs(IRecurringJobManager recurring, IBackgroundJ
         recurring.AddOrUpdate<NotificationSweep>(
             "notifications-sweep", JobQueues.Maintenance,
             sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *");
+        recurring.AddOrUpdate<MaintenanceJobs>("clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<MaintenanceJobs>("audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2));
         // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
         jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical));
         return Task.CompletedTask;

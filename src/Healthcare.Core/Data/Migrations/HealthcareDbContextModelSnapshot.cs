@@ -1677,6 +1677,30 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentReminder", b =>
+                {
+                    b.Property<Guid>("AppointmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("appointment_id");
+
+                    b.Property<int>("OffsetMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("offset_minutes");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("AppointmentId", "OffsetMinutes", "StartsAt")
+                        .HasName("pk_appointment_reminders");
+
+                    b.ToTable("appointment_reminders", (string)null);
+                });
+
             modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentSeries", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2576,6 +2600,16 @@ namespace Healthcare.Core.Data.Migrations
                         .HasForeignKey("SeriesId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_appointments_appointment_series_series_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentReminder", b =>
+                {
+                    b.HasOne("Healthcare.Core.Scheduling.Appointment", null)
+                        .WithMany()
+                        .HasForeignKey("AppointmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_appointment_reminders_appointments_appointment_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentSeries", b =>

@@ -1,0 +1,62 @@
+using Hangfire;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Data;
+using Healthcare.Core.Platform;
+using Healthcare.Core.Scheduling;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Worker.Jobs;
+
+/// <summary>The recurring jobs derived from rows: reminders, no-shows, waitlist holds, clean-up and audit checks.</summary>
+public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider clock, ILogger<MaintenanceJobs> logger)
+{
+    /// <summary>Processed outbox rows and ended sessions are kept this long, then deleted.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task QueueRemindersAsync(CancellationToken cancellationToken) =>
+        SchedulingJobs.QueueDueRemindersAsync(db, clock.GetUtcNow(), cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task MarkNoShowsAsync(CancellationToken cancellationToken) =>
+        SchedulingJobs.MarkNoShowsAsync(db, clock.GetUtcNow(), cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task ExpireWaitlistHoldsAsync(CancellationToken cancellationToken) =>
+        WaitlistOffers.ExpireHoldsAsync(db, clock.GetUtcNow(), cancellationToken);
+
+    /// <summary>Daily: expired idempotency keys, processed outbox rows and long-ended sessions with their refresh tokens.</summary>
+    public async Task CleanUpAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var before = now - Retention;
+        var keys = await IdempotencyStore.PurgeExpiredAsync(db, now, cancellationToken);
+        var outbox = await db.OutboxMessages.Where(m => m.ProcessedAt != null && m.ProcessedAt < before).ExecuteDeleteAsync(cancellationToken);
+        var tokens = await db.RefreshTokens.Where(t => t.Session!.AbsoluteExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
+        var sessions = await db.Sessions.Where(s => s.AbsoluteExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
+        LogCleanedUp(logger, keys, outbox, tokens, sessions);
+    }
+
+    /// <summary>Nightly: walks every audit chain; a break is logged at error level for the alert rules.</summary>
+    public async Task VerifyAuditTrailAsync(CancellationToken cancellationToken)
+    {
+        var result = await db.VerifyAsync(cancellationToken);
+        if (result.FirstBreak is { } broken)
+        {
+            LogAuditBroken(logger, broken.EventId, broken.ChainId);
+        }
+        else
+        {
+            LogAuditIntact(logger, result.EventsChecked, result.Chains);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Clean-up removed {Keys} idempotency keys, {Outbox} outbox rows, {Tokens} refresh tokens and {Sessions} sessions")]
+    private static partial void LogCleanedUp(ILogger logger, int keys, int outbox, int tokens, int sessions);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit trail broken at event {EventId} (chain {ChainId})")]
+    private static partial void LogAuditBroken(ILogger logger, long eventId, Guid chainId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit trail intact: {Events} events in {Chains} chains")]
+    private static partial void LogAuditIntact(ILogger logger, long events, int chains);
+}
