@@ -20,6 +20,9 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
 
     public string? Role { get; set; }
 
+    /// <summary>Set by a handler acting for a known user on an anonymous request (a download link).</summary>
+    public Guid? UserId { get; set; }
+
     /// <summary>Set by a handler when the access has a stated reason (break-glass).</summary>
     public string? Reason { get; set; }
 
@@ -28,7 +31,7 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
         var http = accessor.HttpContext;
         var entry = new AuditEntry(action, resourceType, outcome)
         {
-            UserId = userId ?? CurrentUserId(http),
+            UserId = userId ?? UserId ?? CurrentUserId(http),
             UserRole = Role ?? http?.Items[ClinicPermissionHandler.RoleItem] as string,
             ClinicId = ClinicId ?? (http is not null && Guid.TryParse(ClinicPermissionHandler.ClinicIdOf(http), out var clinic) ? clinic : null),
             ResourceId = ResourceId ?? http?.GetRouteValue("id")?.ToString(),

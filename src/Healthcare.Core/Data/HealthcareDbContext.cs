@@ -53,6 +53,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<AppointmentReminder> AppointmentReminders => Set<AppointmentReminder>();
 
+    public DbSet<AppointmentExport> AppointmentExports => Set<AppointmentExport>();
+
     public DbSet<Encounter> Encounters => Set<Encounter>();
 
     public DbSet<ClinicalNote> ClinicalNotes => Set<ClinicalNote>();

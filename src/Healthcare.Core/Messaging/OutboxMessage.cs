@@ -41,6 +41,7 @@ public static class OutboxKinds
     public const string AppointmentCancelled = "notification.appointment-cancelled";
     public const string WaitlistOffer = "notification.waitlist-offer";
     public const string AppointmentReminder = "notification.appointment-reminder";
+    public const string AppointmentExport = "job.appointment-export";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

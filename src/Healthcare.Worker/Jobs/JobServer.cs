@@ -18,6 +18,7 @@ public static class JobServer
         services.AddScoped<NotificationDelivery>();
         services.AddScoped<NotificationSweep>();
         services.AddScoped<MaintenanceJobs>();
+        services.AddScoped<ExportJob>();
         services.AddSingleton<SmtpEmailSender>();
         services.AddSingleton<LogEmailSender>();
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"

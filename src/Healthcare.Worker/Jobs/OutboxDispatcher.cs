@@ -63,6 +63,8 @@ public sealed partial class OutboxDispatcher(
         var composer = new NotificationComposer(db, options.Value.PublicAppUrl.TrimEnd('/'));
         var now = clock.GetUtcNow();
         var created = new List<(Guid Id, string Queue)>();
+        var exports = new List<Guid>();
+        int claimed;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var rows = await db.OutboxMessages
@@ -77,7 +79,11 @@ public sealed partial class OutboxDispatcher(
             {
                 row.Attempts++;
                 row.ProcessedAt = now;
-                if (await composer.ComposeAsync(row, now, cancellationToken) is { } notification &&
+                if (row.Kind == OutboxKinds.AppointmentExport)
+                {
+                    exports.Add(System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid());
+                }
+                else if (await composer.ComposeAsync(row, now, cancellationToken) is { } notification &&
                     !await db.Notifications.AnyAsync(n => n.DedupeKey == notification.DedupeKey, cancellationToken))
                 {
                     db.Notifications.Add(notification);
@@ -87,6 +93,7 @@ public sealed partial class OutboxDispatcher(
 
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            claimed = rows.Count;
         }
 
         // After the commit: a crash here leaves pending notifications, which the sweep queues again.
@@ -95,7 +102,12 @@ public sealed partial class OutboxDispatcher(
             Enqueue(jobs, id, queue);
         }
 
-        return created.Count;
+        foreach (var exportId in exports)
+        {
+            jobs.Create<ExportJob>(job => job.BuildAsync(exportId, null, CancellationToken.None), new EnqueuedState(JobQueues.Default));
+        }
+
+        return claimed;
     }
 
     public static void Enqueue(IBackgroundJobClient jobs, Guid notificationId, string queue) =>

@@ -6,6 +6,7 @@ using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;
 using Healthcare.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.IntegrationTests.Identity;
@@ -30,6 +31,21 @@ internal static class MatrixResources
     {
         ["patients"] = (db, clinicId, _) => PatientAsync(db, clinicId),
         ["locations"] = (db, clinicId, _) => LocationAsync(db, clinicId),
+        ["exports"] = async (db, clinicId, _) =>
+        {
+            var user = await db.ClinicMemberships.Where(m => m.ClinicId == clinicId).Select(m => m.UserId).FirstAsync();
+            var export = new AppointmentExport
+            {
+                ClinicId = clinicId,
+                RequestedByUserId = user,
+                FromDate = new DateOnly(2027, 1, 1),
+                ToDate = new DateOnly(2027, 1, 31),
+                DownloadTokenHash = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+            };
+            db.AppointmentExports.Add(export);
+            await db.SaveChangesAsync();
+            return export.Id;
+        },
         ["practitioners"] = (db, clinicId, _) => PractitionerAsync(db, clinicId),
         ["appointment-types"] = (db, clinicId, _) => AppointmentTypeAsync(db, clinicId),
         ["time-off"] = async (db, clinicId, earlier) =>

@@ -54,7 +54,14 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         var email = await ReceivedAsync(account.Email);
         Assert.Equal("Reset your password", email.Subject);
         Assert.Contains("https://app.healthcare.test/reset-password?token=", email.MessageParts[0].BodyData, StringComparison.Ordinal);
+        // The mail server has the message a moment before the worker commits it as sent.
         var notification = await api.WithDbAsync(db => db.Notifications.SingleAsync(n => n.Recipient == account.Email));
+        for (var i = 0; i < 50 && notification.Status == NotificationStatus.Pending; i++)
+        {
+            await Task.Delay(100);
+            notification = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.Recipient == account.Email));
+        }
+
         Assert.Equal((NotificationStatus.Sent, 1), (notification.Status, notification.Attempts));
         Assert.NotNull(await api.WithDbAsync(db => db.OutboxMessages.Where(m => m.Kind == OutboxKinds.PasswordResetEmail).Select(m => m.ProcessedAt).SingleAsync()));
 
@@ -81,6 +88,49 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         Assert.Contains(startsAt.ToString("dddd d MMMM yyyy 'at' 10:30", CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
         Assert.Contains("Hello Pat0", body, StringComparison.Ordinal);
         Assert.Equal(setup.PatientIds[0], await api.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == address).Select(n => n.PatientId).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task AnExportIsBuiltByTheWorkerAndDownloadedThroughItsLinkUntilItExpires()
+    {
+        var setup = await ClinicSetup.CreateAsync(api, patients: 2);
+        foreach (var (patient, hour) in new[] { (0, 10), (1, 11) })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await (await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId)))
+                .PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(3, hour), patient))).StatusCode);
+        }
+
+        var adminAccount = await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId);
+        var admin = await api.ClientForAsync(adminAccount);
+        var day = ClinicSetup.Local(3, 0).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        var requested = await admin.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/exports", new { fromDate = day, toDate = day });
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, requested.StatusCode);
+        var export = (await requested.Content.ReadFromJsonAsync<Healthcare.Api.Features.Scheduling.ExportRequestedDto>())!;
+        var status = export.Export;
+        for (var i = 0; i < 100 && status.Status == "pending"; i++)
+        {
+            await Task.Delay(200);
+            status = (await admin.GetFromJsonAsync<Healthcare.Api.Features.Scheduling.ExportDto>(requested.Headers.Location))!;
+        }
+
+        Assert.Equal(("ready", 2), (status.Status, status.RowCount ?? 0));
+        var anonymous = api.CreateClient();
+        var download = await anonymous.GetAsync(export.DownloadUrl);
+        var csv = await download.Content.ReadAsStringAsync();
+        Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("appointment_id,starts_at,", csv, StringComparison.Ordinal);
+        Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(",Ient,Pat1,", csv, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await anonymous.GetAsync(export.DownloadUrl[..^4] + "AAAA")).StatusCode);
+        var audit = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == Healthcare.Core.Audit.AuditActions.Export && e.ClinicId == setup.ClinicId).ToListAsync());
+        Assert.Equal(2, audit.Count);
+        Assert.All(audit, e => Assert.Equal(adminAccount.Id, e.UserId));
+
+        await api.WithDbAsync(db => db.AppointmentExports.Where(e => e.Id == status.Id)
+            .ExecuteUpdateAsync(e => e.SetProperty(x => x.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        Assert.Equal(System.Net.HttpStatusCode.Gone, (await anonymous.GetAsync(export.DownloadUrl)).StatusCode);
     }
 
     private async Task<SmtpMessage> ReceivedAsync(string address)

@@ -39,7 +39,7 @@ public sealed class WorkerCrashTests(ApiFactory api) : IClassFixture<ApiFactory>
         await Task.Delay(TimeSpan.FromSeconds(6));
         var message = Assert.Single(smtp.ReceivedEmail);
         Assert.Equal(account.Email, message.ToAddresses.Single().Address);
-        var notification = await api.WithDbAsync(db => db.Notifications.SingleAsync(n => n.Recipient == account.Email));
+        var notification = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.Recipient == account.Email));
         Assert.Equal((NotificationStatus.Sent, 1), (notification.Status, notification.Attempts));
     }
 

@@ -13,5 +13,6 @@ public static class SchedulingApi
         .MapAppointmentsApi()
         .MapSeriesApi()
         .MapWaitlistApi()
-        .MapMyAppointmentsApi();
+        .MapMyAppointmentsApi()
+        .MapExportsApi();
 }

@@ -1677,6 +1677,83 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentEncrypted")
+                        .HasColumnType("text")
+                        .HasColumnName("content_encrypted");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("DownloadTokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("download_token_hash");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateOnly>("FromDate")
+                        .HasColumnType("date")
+                        .HasColumnName("from_date");
+
+                    b.Property<Guid>("RequestedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("requested_by_user_id");
+
+                    b.Property<int?>("RowCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_count");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateOnly>("ToDate")
+                        .HasColumnType("date")
+                        .HasColumnName("to_date");
+
+                    b.HasKey("Id")
+                        .HasName("pk_appointment_exports");
+
+                    b.HasIndex("DownloadTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_appointment_exports_download_token_hash");
+
+                    b.HasIndex("RequestedByUserId")
+                        .HasDatabaseName("ix_appointment_exports_requested_by_user_id");
+
+                    b.HasIndex("ClinicId", "CreatedAt")
+                        .HasDatabaseName("ix_appointment_exports_clinic_id_created_at");
+
+                    b.ToTable("appointment_exports", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_appointment_exports_dates", "from_date <= to_date");
+
+                            t.HasCheckConstraint("ck_appointment_exports_encrypted", "content_encrypted IS NULL OR content_encrypted LIKE 'v1.%'");
+
+                            t.HasCheckConstraint("ck_appointment_exports_status", "status IN ('pending', 'ready', 'failed')");
+                        });
+                });
+
             modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentReminder", b =>
                 {
                     b.Property<Guid>("AppointmentId")
@@ -2600,6 +2677,23 @@ namespace Healthcare.Core.Data.Migrations
                         .HasForeignKey("SeriesId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_appointments_appointment_series_series_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentExport", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_appointment_exports_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("RequestedByUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_appointment_exports_users_requested_by_user_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Scheduling.AppointmentReminder", b =>
