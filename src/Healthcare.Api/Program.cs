@@ -29,6 +29,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapPractitionersApi();
     app.MapPatientsApi();
     app.MapEmergencyAccessApi();
+    app.MapNotificationsApi();
     app.MapRecordsApi();
     app.MapMyRecordsApi();
     app.MapAccessLogApi();

@@ -88,6 +88,9 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         Assert.Contains(startsAt.ToString("dddd d MMMM yyyy 'at' 10:30", CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
         Assert.Contains("Hello Pat0", body, StringComparison.Ordinal);
         Assert.Equal(setup.PatientIds[0], await api.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == address).Select(n => n.PatientId).SingleAsync()));
+        var listed = await staff.GetFromJsonAsync<Healthcare.Api.Platform.Page<Healthcare.Api.Features.Patients.NotificationDto>>(
+            $"/api/v1/clinics/{setup.ClinicId}/patients/{setup.PatientIds[0]}/notifications");
+        Assert.Equal(Healthcare.Core.Messaging.OutboxKinds.AppointmentBooked, Assert.Single(listed!.Items).Template);
     }
 
     [Fact]
