@@ -11,7 +11,7 @@ namespace Healthcare.Core.Messaging;
 /// its kind. Messages carry the minimum of patient data: who, when and where, never why (no diagnosis, no
 /// note content). A row with nobody to tell (a patient without an e-mail address) makes no message.
 /// </summary>
-public sealed class NotificationComposer(HealthcareDbContext db, string appUrl)
+public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, bool smsEnabled = false)
 {
     public async Task<Notification?> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl)
         return draft is null ? null : new Notification
         {
             DedupeKey = $"outbox:{message.Id:N}",
-            Channel = NotificationChannels.Email,
+            Channel = draft.Channel,
             Recipient = draft.Recipient,
             Template = message.Kind,
             Subject = draft.Subject,
@@ -58,24 +58,32 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl)
     }
 
     private static Draft? Account(JsonElement data, string subject, string body) =>
-        Text(data, "to") is { Length: > 0 } to ? new Draft(to, subject, body, null, null) : null;
+        Text(data, "to") is { Length: > 0 } to ? new Draft(NotificationChannels.Email, to, subject, body, null, null) : null;
 
     private async Task<Draft?> AppointmentAsync(JsonElement data, string subject, string phrase, CancellationToken cancellationToken)
     {
         var id = data.GetProperty("appointmentId").GetGuid();
         var found = await db.Appointments.AsNoTracking().Where(a => a.Id == id)
-            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email })
-            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, ClinicName = c.Name, c.TimeZone })
+            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email, p.Phone })
+            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, x.Phone, ClinicName = c.Name, c.TimeZone })
             .SingleOrDefaultAsync(cancellationToken);
-        if (found?.Email is not { Length: > 0 } email)
+        if (found is null)
         {
             return null;
         }
 
         var local = ClinicTime.Local(found.StartsAt, ClinicTime.Zone(found.TimeZone));
         var when = local.ToString("dddd d MMMM yyyy 'at' HH:mm", CultureInfo.InvariantCulture);
+        if (found.Email is not { Length: > 0 } email)
+        {
+            // No e-mail address: a short text message when an SMS provider is configured, else nothing to send.
+            return smsEnabled && found.Phone is { Length: > 0 } phone
+                ? new Draft(NotificationChannels.Sms, phone, subject, $"{found.ClinicName}: your appointment {phrase} {when}.", found.ClinicId, found.PatientId)
+                : null;
+        }
+
         return new Draft(
-            email, $"{subject}: {found.ClinicName}",
+            NotificationChannels.Email, email, $"{subject}: {found.ClinicName}",
             $"Hello {found.GivenName},\n\nYour appointment at {found.ClinicName} {phrase} {when} (local time).\nManage your appointments at {appUrl}.",
             found.ClinicId, found.PatientId);
     }
@@ -83,5 +91,5 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl)
     private static string Text(JsonElement data, string name) =>
         data.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.ToString() : "";
 
-    private sealed record Draft(string Recipient, string Subject, string Body, Guid? ClinicId, Guid? PatientId);
+    private sealed record Draft(string Channel, string Recipient, string Subject, string Body, Guid? ClinicId, Guid? PatientId);
 }

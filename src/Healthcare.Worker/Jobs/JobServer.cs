@@ -12,6 +12,13 @@ namespace Healthcare.Worker.Jobs;
 /// </summary>
 public static class JobServer
 {
+    /// <summary>Retry delay: 5 s, 20 s, 80 s, ... up to an hour, each stretched by up to a fifth at random so retries spread out.</summary>
+    public static int Backoff(long attempt)
+    {
+        var delay = Math.Min(3600, 5 * Math.Pow(4, Math.Max(0, attempt - 1)));
+        return (int)(delay * (1 + (Random.Shared.NextDouble() / 5)));
+    }
+
     public static IServiceCollection AddJobServer(this IServiceCollection services)
     {
         services.AddValidatedSettings<NotificationOptions, NotificationOptionsValidator>();
@@ -21,6 +28,8 @@ public static class JobServer
         services.AddScoped<ExportJob>();
         services.AddSingleton<SmtpEmailSender>();
         services.AddSingleton<LogEmailSender>();
+        services.AddHttpClient<WebhookSmsSender>(WebhookSmsSender.HttpClientName, (sp, client) =>
+            client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<NotificationOptions>>().Value.SmsWebhookTimeoutSeconds));
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"
             ? sp.GetRequiredService<SmtpEmailSender>()
             : sp.GetRequiredService<LogEmailSender>());
@@ -32,6 +41,12 @@ public static class JobServer
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
+                .UseFilter(new AutomaticRetryAttribute
+                {
+                    Attempts = Core.Messaging.Notification.MaxAttempts - 1,
+                    DelayInSecondsByAttemptFunc = Backoff,
+                    OnAttemptsExceeded = AttemptsExceededAction.Fail,
+                })
                 .UsePostgreSqlStorage(
                     options => options.UseNpgsqlConnection(connection.ConnectionString),
                     new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });

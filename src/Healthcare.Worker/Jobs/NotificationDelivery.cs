@@ -1,4 +1,3 @@
-using Hangfire;
 using Healthcare.Core.Data;
 using Healthcare.Core.Messaging;
 using Healthcare.Worker.Notifications;
@@ -11,9 +10,10 @@ namespace Healthcare.Worker.Jobs;
 /// cannot both send it, and a sent notification is never sent again. A failure counts an attempt and is retried
 /// by Hangfire with growing, jittered delays; after <see cref="Notification.MaxAttempts"/> it stays <c>failed</c>.
 /// </summary>
-public sealed partial class NotificationDelivery(HealthcareDbContext db, IEmailSender email, TimeProvider clock, ILogger<NotificationDelivery> logger)
+public sealed partial class NotificationDelivery(
+    HealthcareDbContext db, IEmailSender email, IServiceProvider services, TimeProvider clock, ILogger<NotificationDelivery> logger)
 {
-    [AutomaticRetry(Attempts = Notification.MaxAttempts - 1, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    /// <summary>Retried by the job server's global retry filter (see <see cref="JobServer.Backoff"/>).</summary>
     public async Task DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -27,7 +27,14 @@ public sealed partial class NotificationDelivery(HealthcareDbContext db, IEmailS
 
         try
         {
-            await email.SendAsync(notification, cancellationToken);
+            if (notification.Channel == NotificationChannels.Sms)
+            {
+                await services.GetRequiredService<WebhookSmsSender>().SendAsync(notification, cancellationToken);
+            }
+            else
+            {
+                await email.SendAsync(notification, cancellationToken);
+            }
             notification.Status = NotificationStatus.Sent;
             notification.SentAt = clock.GetUtcNow();
             notification.Attempts++;

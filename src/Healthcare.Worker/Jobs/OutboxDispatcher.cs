@@ -60,7 +60,7 @@ public sealed partial class OutboxDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
-        var composer = new NotificationComposer(db, options.Value.PublicAppUrl.TrimEnd('/'));
+        var composer = new NotificationComposer(db, options.Value.PublicAppUrl.TrimEnd('/'), options.Value.SmsEnabled);
         var now = clock.GetUtcNow();
         var created = new List<(Guid Id, string Queue)>();
         var exports = new List<Guid>();

@@ -36,6 +36,19 @@ public sealed class NotificationOptions
 
     [ConfigurationKeyName("SMTP_TIMEOUT_SECONDS")]
     public int SmtpTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>The SMS provider's webhook; when empty, patients without an e-mail address get no message.</summary>
+    [ConfigurationKeyName("SMS_WEBHOOK_URL")]
+    public string? SmsWebhookUrl { get; set; }
+
+    /// <summary>Secret: the HMAC-SHA256 key that signs each webhook call.</summary>
+    [ConfigurationKeyName("SMS_WEBHOOK_SECRET")]
+    public string? SmsWebhookSecret { get; set; }
+
+    [ConfigurationKeyName("SMS_WEBHOOK_TIMEOUT_SECONDS")]
+    public int SmsWebhookTimeoutSeconds { get; set; } = 10;
+
+    public bool SmsEnabled => !string.IsNullOrWhiteSpace(SmsWebhookUrl);
 }
 
 internal sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
@@ -58,6 +71,17 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
         if (!MimeKit.MailboxAddress.TryParse(options.MailFrom, out _))
         {
             failures.Add("MAIL_FROM must be an e-mail address, optionally with a display name");
+        }
+
+        Settings.RequireRange(failures, "SMS_WEBHOOK_TIMEOUT_SECONDS", options.SmsWebhookTimeoutSeconds, 1, 120);
+        if (options.SmsEnabled && (!Uri.TryCreate(options.SmsWebhookUrl, UriKind.Absolute, out var webhook) || webhook.Scheme is not ("https" or "http")))
+        {
+            failures.Add("SMS_WEBHOOK_URL must be an absolute http(s) URL");
+        }
+
+        if (options.SmsEnabled && (options.SmsWebhookSecret?.Length ?? 0) < 32)
+        {
+            failures.Add("SMS_WEBHOOK_SECRET must be set, at least 32 characters, when SMS_WEBHOOK_URL is");
         }
 
         if (!Uri.TryCreate(options.PublicAppUrl, UriKind.Absolute, out _))
