@@ -33,6 +33,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapRecordsApi();
     app.MapMyRecordsApi();
     app.MapAccessLogApi();
+    app.MapPreferencesApi();
     app.MapSchedulingApi();
     app.MapAuditApi();
 

@@ -36,6 +36,12 @@ public sealed class User
 
     public bool MfaEnabled => MfaSecret is not null;
 
+    /// <summary>How the user prefers appointment messages: <c>email</c> or <c>sms</c> (when a provider is configured).</summary>
+    public string NotificationChannel { get; set; } = Messaging.NotificationChannels.Email;
+
+    /// <summary>The user does not want appointment reminders (confirmations and changes are still sent).</summary>
+    public bool RemindersOptOut { get; set; }
+
     public List<ClinicMembership> Memberships { get; init; } = [];
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
@@ -45,6 +51,8 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
 {
     public void Configure(EntityTypeBuilder<User> builder)
     {
+        builder.Property(u => u.NotificationChannel).HasMaxLength(16).HasDefaultValue(Messaging.NotificationChannels.Email);
+        builder.ToTable(t => t.HasCheckConstraint("ck_users_notification_channel", "notification_channel IN ('email', 'sms')"));
         builder.Property(u => u.Email).HasMaxLength(254);
         builder.Property(u => u.DisplayName).HasMaxLength(200);
         builder.Property(u => u.PasswordHash).HasMaxLength(512);

@@ -39,7 +39,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
             OutboxKinds.AppointmentBooked => await AppointmentAsync(data, "Appointment confirmed", "is booked for", cancellationToken),
             OutboxKinds.AppointmentRescheduled => await AppointmentAsync(data, "Appointment moved", "has moved to", cancellationToken),
             OutboxKinds.AppointmentCancelled => await AppointmentAsync(data, "Appointment cancelled", "was cancelled; it was planned for", cancellationToken),
-            OutboxKinds.AppointmentReminder => await AppointmentAsync(data, "Reminder", "is on", cancellationToken),
+            OutboxKinds.AppointmentReminder => await AppointmentAsync(data, "Reminder", "is on", cancellationToken, isReminder: true),
             OutboxKinds.WaitlistOffer => await AppointmentAsync(data, "An earlier appointment is free", "can be yours: a slot is held for you on", cancellationToken),
             _ => null,
         };
@@ -60,21 +60,31 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
     private static Draft? Account(JsonElement data, string subject, string body) =>
         Text(data, "to") is { Length: > 0 } to ? new Draft(NotificationChannels.Email, to, subject, body, null, null) : null;
 
-    private async Task<Draft?> AppointmentAsync(JsonElement data, string subject, string phrase, CancellationToken cancellationToken)
+    private async Task<Draft?> AppointmentAsync(JsonElement data, string subject, string phrase, CancellationToken cancellationToken, bool isReminder = false)
     {
         var id = data.GetProperty("appointmentId").GetGuid();
         var found = await db.Appointments.AsNoTracking().Where(a => a.Id == id)
-            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email, p.Phone })
-            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, x.Phone, ClinicName = c.Name, c.TimeZone })
+            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email, p.Phone, p.UserId })
+            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, x.Phone, x.UserId, ClinicName = c.Name, c.TimeZone })
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null)
         {
             return null;
         }
 
+        // The patient's own account, if linked, says how (and whether) they want to hear from us.
+        var preferences = found.UserId is { } userId
+            ? await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.NotificationChannel, u.RemindersOptOut }).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        if (isReminder && preferences?.RemindersOptOut == true)
+        {
+            return null;
+        }
+
         var local = ClinicTime.Local(found.StartsAt, ClinicTime.Zone(found.TimeZone));
         var when = local.ToString("dddd d MMMM yyyy 'at' HH:mm", CultureInfo.InvariantCulture);
-        if (found.Email is not { Length: > 0 } email)
+        var prefersSms = preferences?.NotificationChannel == NotificationChannels.Sms;
+        if (found.Email is not { Length: > 0 } email || (prefersSms && smsEnabled && found.Phone is { Length: > 0 }))
         {
             // No e-mail address: a short text message when an SMS provider is configured, else nothing to send.
             return smsEnabled && found.Phone is { Length: > 0 } phone

@@ -539,11 +539,23 @@ namespace Healthcare.Core.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("mfa_secret");
 
+                    b.Property<string>("NotificationChannel")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("email")
+                        .HasColumnName("notification_channel");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("RemindersOptOut")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reminders_opt_out");
 
                     b.Property<Guid>("SecurityStamp")
                         .HasColumnType("uuid")
@@ -559,6 +571,8 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("users", null, t =>
                         {
                             t.HasCheckConstraint("ck_users_email_normalized", "email = lower(btrim(email)) AND position('@' in email) > 1");
+
+                            t.HasCheckConstraint("ck_users_notification_channel", "notification_channel IN ('email', 'sms')");
                         });
                 });
 
