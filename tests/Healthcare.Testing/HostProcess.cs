@@ -55,6 +55,16 @@ public sealed partial class HostProcess : IAsyncDisposable
         ["HTTP_PORT"] = (httpPort ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Settings for a worker on a fresh health port, over the given database.</summary>
+    public static Dictionary<string, string?> WorkerSettings(string databaseUrl)
+    {
+        var settings = ApiSettings(databaseUrl);
+        settings.Remove("HTTP_PORT");
+        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["LISTEN_ADDRESS"] = "localhost";
+        return settings;
+    }
+
     /// <summary>Starts a process without waiting for it to serve (for start-up failures and one-shot commands).</summary>
     public static HostProcess Start(string dll, IReadOnlyDictionary<string, string?> settings, params string[] arguments)
     {

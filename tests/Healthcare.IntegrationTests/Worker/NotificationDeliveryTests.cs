@@ -21,10 +21,7 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     public async Task InitializeAsync()
     {
         _smtp = SimpleSmtpServer.Start(FreePort.Next());
-        var settings = HostProcess.ApiSettings(api.DatabaseUrl);
-        settings.Remove("HTTP_PORT");
-        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        settings["LISTEN_ADDRESS"] = "localhost";
+        var settings = HostProcess.WorkerSettings(api.DatabaseUrl);
         settings["NOTIFY_EMAIL_CHANNEL"] = "smtp";
         settings["SMTP_HOST"] = "127.0.0.1";
         settings["SMTP_PORT"] = _smtp.Configuration.Port.ToString(CultureInfo.InvariantCulture);

@@ -37,10 +37,7 @@ public sealed class SmsWebhookTests(ApiFactory api) : IClassFixture<ApiFactory>
                 context.Response.Close();
             }
         });
-        var settings = HostProcess.ApiSettings(api.DatabaseUrl);
-        settings.Remove("HTTP_PORT");
-        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        settings["LISTEN_ADDRESS"] = "localhost";
+        var settings = HostProcess.WorkerSettings(api.DatabaseUrl);
         settings["SMS_WEBHOOK_URL"] = $"http://127.0.0.1:{port}/sms/";
         settings["SMS_WEBHOOK_SECRET"] = Secret;
         await using var worker = await HostProcess.StartServingAsync(RepositoryPaths.WorkerDll, settings);

@@ -45,10 +45,7 @@ public sealed class WorkerCrashTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private async Task<HostProcess> StartWorkerAsync(int smtpPort)
     {
-        var settings = HostProcess.ApiSettings(api.DatabaseUrl);
-        settings.Remove("HTTP_PORT");
-        settings["WORKER_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        settings["LISTEN_ADDRESS"] = "localhost";
+        var settings = HostProcess.WorkerSettings(api.DatabaseUrl);
         settings["NOTIFY_EMAIL_CHANNEL"] = "smtp";
         settings["SMTP_HOST"] = "127.0.0.1";
         settings["SMTP_PORT"] = smtpPort.ToString(CultureInfo.InvariantCulture);
