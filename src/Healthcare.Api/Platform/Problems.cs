@@ -163,6 +163,16 @@ internal sealed partial class ApiExceptionHandler(
         {
             problem.Detail = "A JSON request body is required.";
         }
+        else if (BoundParameter().Match(exception.Message) is { Success: true } parameter)
+        {
+            // Query and route values: name the parameter, never repeat the value that was sent.
+            var missing = exception.Message.StartsWith("Required", StringComparison.Ordinal);
+            problem.Title = missing ? "A required parameter is missing." : "A parameter has a value of the wrong form.";
+            problem.Extensions["errors"] = new Dictionary<string, string[]>
+            {
+                [parameter.Groups["name"].Value] = [missing ? "This parameter is required." : "The value is not valid for this parameter (dates are yyyy-MM-dd, ids are UUIDs)."],
+            };
+        }
 
         return problem;
     }
@@ -183,6 +193,10 @@ internal sealed partial class ApiExceptionHandler(
     /// <summary>"$.patient.dateOfBirth" becomes "patient.dateOfBirth"; "$" becomes "".</summary>
     private static string JsonPathToField(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>ASP.NET Core's binding messages: <c>Required parameter "DateOnly from" was not provided ...</c> or <c>Failed to bind parameter "DateOnly from" from ...</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""^(?:Required|Failed to bind) parameter "[^"]*?(?<name>[A-Za-z_][A-Za-z0-9_]*)"[ ]""")]
+    private static partial System.Text.RegularExpressions.Regex BoundParameter();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while handling a request")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType, Exception exception);
