@@ -51,7 +51,7 @@ public sealed class NotificationOptions
     public bool SmsEnabled => !string.IsNullOrWhiteSpace(SmsWebhookUrl);
 }
 
-internal sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
+internal sealed class NotificationOptionsValidator(IHostEnvironment environment) : IValidateOptions<NotificationOptions>
 {
     public ValidateOptionsResult Validate(string? name, NotificationOptions options)
     {
@@ -59,6 +59,11 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
         if (options.EmailChannel is not ("smtp" or "log"))
         {
             failures.Add("NOTIFY_EMAIL_CHANNEL must be smtp or log");
+        }
+        else if (options.EmailChannel == "log" && environment.IsProduction())
+        {
+            // The log channel sends nothing: in production that would drop every e-mail without a trace.
+            failures.Add("NOTIFY_EMAIL_CHANNEL=log is for development; set smtp (and SMTP_HOST, MAIL_FROM, PUBLIC_APP_URL) in Production");
         }
 
         if (options.SmtpSecurity is not ("none" or "starttls" or "tls"))

@@ -40,4 +40,17 @@ public sealed class WorkerTests : IAsyncLifetime
         worker.Terminate();
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task InProductionTheWorkerRefusesTheLogOnlyEmailChannel()
+    {
+        var settings = HostProcess.WorkerSettings(_databaseUrl);
+        settings["DOTNET_ENVIRONMENT"] = "Production";
+        settings["NOTIFY_EMAIL_CHANNEL"] = "log";
+
+        await using var worker = HostProcess.Start(RepositoryPaths.WorkerDll, settings);
+
+        Assert.Equal(78, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(worker.StandardError, line => line.Contains("NOTIFY_EMAIL_CHANNEL=log is for development", StringComparison.Ordinal));
+    }
 }
