@@ -83,8 +83,12 @@ public sealed partial class OutboxDispatcher(
                 {
                     exports.Add(System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid());
                 }
-                else if (await composer.ComposeAsync(row, now, cancellationToken) is { } notification &&
-                    !await db.Notifications.AnyAsync(n => n.DedupeKey == notification.DedupeKey, cancellationToken))
+                else if (await composer.ComposeAsync(row, now, cancellationToken) is not { } notification)
+                {
+                    // Nobody to tell (a patient without contact details, a reminder opted out of) or an unknown kind.
+                    LogNothingToSend(logger, row.Id, row.Kind);
+                }
+                else if (!await db.Notifications.AnyAsync(n => n.DedupeKey == notification.DedupeKey, cancellationToken))
                 {
                     db.Notifications.Add(notification);
                     created.Add((notification.Id, QueueFor(row.Kind)));
@@ -117,6 +121,9 @@ public sealed partial class OutboxDispatcher(
     public static string QueueFor(string kind) => kind.StartsWith("email.", StringComparison.Ordinal) || kind.StartsWith("alert.", StringComparison.Ordinal)
         ? JobQueues.Critical
         : JobQueues.Default;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox message {OutboxId} ({Kind}) produced no notification")]
+    private static partial void LogNothingToSend(ILogger logger, Guid outboxId, string kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch failed ({ErrorType}); retrying in a few seconds")]
     private static partial void LogDispatchFailed(ILogger logger, string errorType);

@@ -65,8 +65,6 @@ public readonly record struct PageRequest(int Size, Guid? AfterId, DateTimeOffse
 /// <summary>Reads shared by the clinicians' and the patients' endpoints.</summary>
 internal static class RecordQueries
 {
-    public const int MaxPageSize = 100;
-    private const int DefaultPageSize = 20;
     private const int UpcomingAppointments = 20;
 
     public static Task<ScopedPatient?> FindPatientAsync(HealthcareDbContext db, Expression<Func<Patient, bool>> reach, CancellationToken cancellationToken) =>
@@ -81,18 +79,12 @@ internal static class RecordQueries
     public static ValidationProblem? ReadPage(HttpContext http, IReadOnlyList<string> filters, int? limit, string? cursor, out PageRequest page)
     {
         page = default;
-        string[] allowed = [.. filters, "limit", "cursor"];
-        if (http.Request.Query.Keys.FirstOrDefault(k => !allowed.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        if (Paging.Check(http, filters.ToHashSet(), limit) is { } invalid)
         {
-            return Problems.Field(unknown, $"Unknown query parameter. Use {string.Join(", ", allowed)}.");
+            return invalid;
         }
 
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
-        {
-            return Problems.Field("limit", $"Use 1 to {MaxPageSize}.");
-        }
-
+        var size = limit ?? Paging.DefaultLimit;
         Guid? afterId = null;
         DateTimeOffset? afterAt = null;
         if (cursor is not null)
