@@ -54,13 +54,13 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
         }
 
         var (zone, type) = (context.Zone!, context.Type!);
-        if (await CheckScheduleAsync(zone, practitionerId, type, locationId, startsAt, cancellationToken) is { } refused)
+        var (refused, shiftLocation) = await CheckScheduleAsync(zone, practitionerId, type, locationId, startsAt, cancellationToken);
+        if (refused is not null)
         {
             return refused;
         }
 
         await WaitlistOffers.ExpireHoldsAsync(db, now, cancellationToken, practitionerId);
-        var shiftLocation = await ShiftLocationAsync(zone, practitionerId, type, startsAt, cancellationToken);
         var appointment = Appointment.Book(
             clinicId, practitionerId, patientId, type, locationId ?? shiftLocation, startsAt, bookedBy, now, seriesId);
         var message = OutboxMessage.Create(OutboxKinds.AppointmentBooked, new { AppointmentId = appointment.Id, clinicId, patientId });
@@ -97,14 +97,14 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
         }
 
         var (zone, type) = (context.Zone!, context.Type!);
-        if (await CheckScheduleAsync(zone, appointment.PractitionerId, type, locationId, startsAt, cancellationToken) is { } refused)
+        var (refused, shiftLocation) = await CheckScheduleAsync(zone, appointment.PractitionerId, type, locationId, startsAt, cancellationToken);
+        if (refused is not null)
         {
             return refused;
         }
 
         var previous = Appointment.Book(
             appointment.ClinicId, appointment.PractitionerId, appointment.PatientId, type, appointment.LocationId, appointment.StartsAt, null, now);
-        var shiftLocation = await ShiftLocationAsync(zone, appointment.PractitionerId, type, startsAt, cancellationToken);
         appointment.TryReschedule(startsAt, type, locationId ?? shiftLocation, now);
         db.OutboxMessages.Add(OutboxMessage.Create(OutboxKinds.AppointmentRescheduled, new { AppointmentId = appointment.Id, appointment.ClinicId, appointment.PatientId }));
         try
@@ -126,34 +126,29 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
         ? BookingOutcome.Conflicting(BookingConflicts.PatientBusy, "The patient has another appointment at that time.")
         : BookingOutcome.Conflicting(BookingConflicts.SlotTaken, "The practitioner is already booked at that time.");
 
-    private async Task<BookingOutcome?> CheckScheduleAsync(
+    /// <summary>
+    /// Refuses a time outside the practitioner's working hours (at the location, if one is asked for) or in an
+    /// absence; otherwise gives the location of the shift, which an in-person visit takes when none was asked for.
+    /// </summary>
+    private async Task<(BookingOutcome? Refused, Guid? ShiftLocation)> CheckScheduleAsync(
         DateTimeZone zone, Guid practitionerId, AppointmentType type, Guid? locationId, DateTimeOffset startsAt, CancellationToken cancellationToken)
     {
-        var hours = await db.WorkingHours.AsNoTracking().Where(w => w.PractitionerId == practitionerId).ToListAsync(cancellationToken);
-        var start = Instant.FromDateTimeOffset(startsAt);
-        var visit = Duration.FromMinutes(type.DurationMinutes);
-        var shift = Availability.ShiftLocation(zone, locationId is { } only ? hours.Where(h => h.LocationId == only).ToList() : hours, start, visit);
+        var hours = await db.WorkingHours.AsNoTracking()
+            .Where(w => w.PractitionerId == practitionerId && (locationId == null || w.LocationId == locationId))
+            .ToListAsync(cancellationToken);
+        var shift = Availability.ShiftLocation(zone, hours, Instant.FromDateTimeOffset(startsAt), Duration.FromMinutes(type.DurationMinutes));
         if (shift is null)
         {
-            return BookingOutcome.Conflicting(
+            return (BookingOutcome.Conflicting(
                 BookingConflicts.OutsideWorkingHours,
-                locationId is null ? "The practitioner does not work at that time." : "The practitioner does not work at that location at that time.");
+                locationId is null ? "The practitioner does not work at that time." : "The practitioner does not work at that location at that time."), null);
         }
 
         var end = startsAt.AddMinutes(type.DurationMinutes);
         var absent = await db.TimeOff.AnyAsync(t => t.PractitionerId == practitionerId && t.StartsAt < end && t.EndsAt > startsAt, cancellationToken);
-        return absent ? BookingOutcome.Conflicting(BookingConflicts.TimeOff, "The practitioner is away at that time.") : null;
-    }
-
-    private async Task<Guid?> ShiftLocationAsync(DateTimeZone zone, Guid practitionerId, AppointmentType type, DateTimeOffset startsAt, CancellationToken cancellationToken)
-    {
-        if (type.Mode != VisitModes.InPerson)
-        {
-            return null;
-        }
-
-        var hours = await db.WorkingHours.AsNoTracking().Where(w => w.PractitionerId == practitionerId).ToListAsync(cancellationToken);
-        return Availability.ShiftLocation(zone, hours, Instant.FromDateTimeOffset(startsAt), Duration.FromMinutes(type.DurationMinutes));
+        return absent
+            ? (BookingOutcome.Conflicting(BookingConflicts.TimeOff, "The practitioner is away at that time."), null)
+            : (null, type.Mode == VisitModes.InPerson ? shift : null);
     }
 
     private async Task<(BookingOutcome? Invalid, DateTimeZone? Zone, AppointmentType? Type)> LoadAsync(
