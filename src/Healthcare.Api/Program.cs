@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Admin;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Patients;
@@ -12,6 +13,7 @@ return await StartupGuard.RunAsync(async () =>
     var builder = WebApplication.CreateBuilder(args);
     builder.AddApiPlatform();
     builder.Services.AddScheduling();
+    builder.Services.AddAdminPages();
 
     var app = builder.Build();
     if (await app.TryRunCommandAsync(args) is { } exitCode)
@@ -36,6 +38,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapPreferencesApi();
     app.MapSchedulingApi();
     app.MapAuditApi();
+    app.MapAdminPages();
 
     await app.RunAsync();
     return 0;

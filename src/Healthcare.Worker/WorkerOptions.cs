@@ -29,6 +29,18 @@ public sealed class WorkerOptions
     /// <summary>Concurrent jobs of the <c>maintenance</c> queue (sweeps and clean-up).</summary>
     [ConfigurationKeyName("WORKER_CONCURRENCY_MAINTENANCE")]
     public int MaintenanceConcurrency { get; set; } = 1;
+
+    /// <summary>First retry delay of a failed job; each further retry waits four times longer (plus jitter).</summary>
+    [ConfigurationKeyName("WORKER_RETRY_BASE_SECONDS")]
+    public int RetryBaseSeconds { get; set; } = 5;
+
+    /// <summary>Longest wait between two attempts of a job.</summary>
+    [ConfigurationKeyName("WORKER_RETRY_MAX_SECONDS")]
+    public int RetryMaxSeconds { get; set; } = 3600;
+
+    /// <summary>How often scheduled jobs (retries, delayed work) are checked for being due.</summary>
+    [ConfigurationKeyName("WORKER_SCHEDULE_POLL_SECONDS")]
+    public int SchedulePollSeconds { get; set; } = 15;
 }
 
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
@@ -41,6 +53,9 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Settings.RequireRange(failures, "WORKER_CONCURRENCY_CRITICAL", options.CriticalConcurrency, 1, 64);
         Settings.RequireRange(failures, "WORKER_CONCURRENCY_DEFAULT", options.DefaultConcurrency, 1, 64);
         Settings.RequireRange(failures, "WORKER_CONCURRENCY_MAINTENANCE", options.MaintenanceConcurrency, 1, 16);
+        Settings.RequireRange(failures, "WORKER_RETRY_BASE_SECONDS", options.RetryBaseSeconds, 1, 600);
+        Settings.RequireRange(failures, "WORKER_RETRY_MAX_SECONDS", options.RetryMaxSeconds, options.RetryBaseSeconds, 86400);
+        Settings.RequireRange(failures, "WORKER_SCHEDULE_POLL_SECONDS", options.SchedulePollSeconds, 1, 300);
         if (options.ListenAddress is not ("any" or "localhost") && !System.Net.IPAddress.TryParse(options.ListenAddress, out _))
         {
             failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");

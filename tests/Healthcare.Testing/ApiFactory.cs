@@ -44,7 +44,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         DatabaseUrl = SharedDatabaseUrl ?? await TestServers.CreateDatabaseAsync(GetType().Name);
         if (MigrateDatabase && SharedDatabaseUrl is null)
         {
-            await DatabaseCommands.MigrateAsync(Services);
+            await TestServers.MigrateAsync(DatabaseUrl);
         }
     }
 

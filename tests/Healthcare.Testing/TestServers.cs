@@ -1,4 +1,6 @@
 using Healthcare.Core.Configuration;
+using Healthcare.Core.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Healthcare.Testing;
@@ -22,6 +24,21 @@ public static class TestServers
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
         return DatabaseUrl(name);
+    }
+
+    /// <summary>A DbContext on <paramref name="databaseUrl"/> outside any API host (migrations, test data).</summary>
+    public static HealthcareDbContext OpenDbContext(string databaseUrl)
+    {
+        var options = new DbContextOptionsBuilder<HealthcareDbContext>();
+        DataServices.ConfigureDbContext(options, PostgresConnectionString.Parse(databaseUrl).ConnectionString);
+        return new HealthcareDbContext(options.Options);
+    }
+
+    /// <summary>Applies the migrations before any host starts, as the migrator does before the API in a deployment.</summary>
+    public static async Task MigrateAsync(string databaseUrl)
+    {
+        await using var db = OpenDbContext(databaseUrl);
+        await db.Database.MigrateAsync();
     }
 
     public static async Task DropDatabaseAsync(string databaseUrl)

@@ -72,37 +72,44 @@ public static class TokenAuthentication
                 ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
             }));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenOptions>, SigningKeysFactory>((jwt, tokens, keys) =>
-            {
-                var settings = tokens.Value;
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = settings.Issuer,
-                    ValidAudience = settings.Audience,
-                    IssuerSigningKeys = keys.Keys.ValidationKeys,
-                    // Pinned: no "none", and no HMAC that could be keyed with a published public key.
-                    ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
-                    ValidateIssuer = true,
-                    ValidateAudience = true,
-                    ValidateLifetime = true,
-                    RequireExpirationTime = true,
-                    RequireSignedTokens = true,
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                    NameClaimType = JwtRegisteredClaimNames.Sub,
-                };
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokensAsync };
-            });
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).ValidateAccessTokens();
         // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.
         services.AddAuthorizationBuilder().AddPlatformPolicies();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClinicPermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
         services.AddScoped<Auditor>();
+        services.AddScoped<Healthcare.Api.Features.Identity.Credentials>();
         services.AddScoped<CurrentUser>();
         return services;
     }
+
+    /// <summary>
+    /// The checks every access token passes, wherever it comes from (the Authorization header, or the admin pages'
+    /// cookie): signature algorithm, issuer, audience, lifetime, and revocation.
+    /// </summary>
+    public static OptionsBuilder<JwtBearerOptions> ValidateAccessTokens(this OptionsBuilder<JwtBearerOptions> options) =>
+        options.Configure<IOptions<TokenOptions>, SigningKeysFactory>((jwt, tokens, keys) =>
+        {
+            var settings = tokens.Value;
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = settings.Issuer,
+                ValidAudience = settings.Audience,
+                IssuerSigningKeys = keys.Keys.ValidationKeys,
+                // Pinned: no "none", and no HMAC that could be keyed with a published public key.
+                ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = JwtRegisteredClaimNames.Sub,
+            };
+            jwt.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokensAsync };
+        });
 
     /// <summary>Logout, password change, role change and disabling an account take effect on the next request.</summary>
     private static async Task RejectRevokedTokensAsync(TokenValidatedContext context)

@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Healthcare.Core.Data;
 
 /// <summary>The system of record. Entity configurations live beside their entities.</summary>
-public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> options) : DbContext(options)
+public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> options)
+    : DbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
     public DbSet<Clinic> Clinics => Set<Clinic>();
 
@@ -72,6 +73,10 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<Platform.IdempotencyRecord> IdempotencyRecords => Set<Platform.IdempotencyRecord>();
+
+    /// <summary>The API's data-protection key ring (anti-forgery tokens), shared by every instance; keys are encrypted.</summary>
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys =>
+        Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 
     /// <summary>
     /// Instants are stored in UTC. Clients send times with any offset (2026-03-08T09:00:00-05:00); converting here

@@ -1,22 +1,25 @@
 using Hangfire;
-using Hangfire.PostgreSql;
 using Healthcare.Core.Configuration;
+using Healthcare.Core.Jobs;
 using Healthcare.Worker.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Worker.Jobs;
 
 /// <summary>
-/// Hangfire on PostgreSQL (its own <c>hangfire</c> schema): one server per queue, so each queue's concurrency is
+/// Hangfire on PostgreSQL (see <see cref="JobStorageSetup"/>): one server per queue, so each queue's concurrency is
 /// set on its own; on SIGTERM the servers stop taking jobs and wait up to the grace period for running ones.
 /// </summary>
 public static class JobServer
 {
-    /// <summary>Retry delay: 5 s, 20 s, 80 s, ... up to an hour, each stretched by up to a fifth at random so retries spread out.</summary>
-    public static int Backoff(long attempt)
+    /// <summary>
+    /// Retry delay: base, 4 x base, 16 x base, ... (by default 5 s, 20 s, 80 s, ... up to an hour), each stretched by up
+    /// to a fifth at random so that retries of many jobs that failed together spread out.
+    /// </summary>
+    public static int Backoff(long attempt, WorkerOptions options)
     {
-        var delay = Math.Min(3600, 5 * Math.Pow(4, Math.Max(0, attempt - 1)));
-        return (int)(delay * (1 + (Random.Shared.NextDouble() / 5)));
+        var delay = Math.Min(options.RetryMaxSeconds, options.RetryBaseSeconds * Math.Pow(4, Math.Max(0, attempt - 1)));
+        return (int)Math.Ceiling(delay * (1 + (Random.Shared.NextDouble() / 5)));
     }
 
     public static IServiceCollection AddJobServer(this IServiceCollection services)
@@ -33,23 +36,15 @@ public static class JobServer
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"
             ? sp.GetRequiredService<SmtpEmailSender>()
             : sp.GetRequiredService<LogEmailSender>());
-        services.AddHangfire((sp, configuration) =>
+        services.AddJobStorage((sp, configuration) =>
         {
-            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            var connection = PostgresConnectionString.Parse(database.Url);
-            configuration
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UseFilter(new AutomaticRetryAttribute
-                {
-                    Attempts = Core.Messaging.Notification.MaxAttempts - 1,
-                    DelayInSecondsByAttemptFunc = Backoff,
-                    OnAttemptsExceeded = AttemptsExceededAction.Fail,
-                })
-                .UsePostgreSqlStorage(
-                    options => options.UseNpgsqlConnection(connection.ConnectionString),
-                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
+            var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            configuration.UseFilter(new AutomaticRetryAttribute
+            {
+                Attempts = Core.Messaging.Notification.MaxAttempts - 1,
+                DelayInSecondsByAttemptFunc = attempt => Backoff(attempt, worker),
+                OnAttemptsExceeded = AttemptsExceededAction.Fail,
+            });
         });
         foreach (var (queue, concurrency) in new (string, Func<WorkerOptions, int>)[]
         {
@@ -65,6 +60,7 @@ public static class JobServer
                 server.Queues = [queue];
                 server.WorkerCount = concurrency(worker);
                 server.ShutdownTimeout = TimeSpan.FromSeconds(worker.ShutdownGraceSeconds);
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(worker.SchedulePollSeconds);
             });
         }
 

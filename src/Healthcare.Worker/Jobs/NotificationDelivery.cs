@@ -13,7 +13,7 @@ namespace Healthcare.Worker.Jobs;
 public sealed partial class NotificationDelivery(
     HealthcareDbContext db, IEmailSender email, IServiceProvider services, TimeProvider clock, ILogger<NotificationDelivery> logger)
 {
-    /// <summary>Retried by the job server's global retry filter (see <see cref="JobServer.Backoff"/>).</summary>
+    /// <summary>Retried by the job server's global retry filter (see <see cref="JobServer.Backoff(long, WorkerOptions)"/>).</summary>
     public async Task DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.States;
 using Healthcare.Core.Data;
+using Healthcare.Core.Jobs;
 using Healthcare.Core.Messaging;
 using Healthcare.Worker.Notifications;
 using Microsoft.EntityFrameworkCore;
@@ -152,11 +153,4 @@ public sealed class NotificationSweep(HealthcareDbContext db, IBackgroundJobClie
             OutboxDispatcher.Enqueue(jobs, notification.Id, OutboxDispatcher.QueueFor(notification.Template));
         }
     }
-}
-
-public static class JobQueues
-{
-    public const string Critical = "critical";
-    public const string Default = "default";
-    public const string Maintenance = "maintenance";
 }

@@ -12,7 +12,7 @@ namespace Healthcare.Api.Features.Identity;
 /// <summary>Sign-in, token refresh, sessions and the caller's own profile.</summary>
 public static class AuthApi
 {
-    private const string SessionResource = "Session";
+    private const string SessionResource = Credentials.SessionResource;
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
@@ -64,62 +64,37 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, HttpContext http, HealthcareDbContext db, AccessTokens tokens, Sessions sessions, Auditor audit,
-        LoginThrottle throttle, FieldEncryption encryption, TimeProvider clock, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext http, Credentials credentials, AccessTokens tokens, Sessions sessions, Auditor audit,
+        CancellationToken cancellationToken)
     {
-        var email = User.NormalizeEmail(request.Email);
-        var ip = http.Connection.RemoteIpAddress?.ToString();
-        if (await throttle.RetryAfterAsync(email, ip) is { } wait)
+        var check = await credentials.CheckAsync(
+            request.Email, request.Password, request.MfaCode, http.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+        switch (check.Status)
         {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken);
-            return TypedResults.Problem(
-                title: "Too many failed sign-in attempts.",
-                detail: "Wait before trying again, or reset the password.",
-                statusCode: StatusCodes.Status429TooManyRequests);
+            case SignInStatus.Throttled:
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    title: "Too many failed sign-in attempts.",
+                    detail: "Wait before trying again, or reset the password.",
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            case SignInStatus.SecondFactorRequired:
+                return TypedResults.Problem(
+                    title: "A second factor is required.",
+                    detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+            case SignInStatus.SecondFactorInvalid:
+                return TypedResults.Problem(
+                    title: "The second-factor code is not valid.",
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+            case SignInStatus.Success:
+                var user = check.User!;
+                var (session, refreshToken) = await Credentials.StartSessionAsync(user, http, sessions, audit, cancellationToken);
+                return TypedResults.Ok(Tokens(tokens, user, session, refreshToken));
+            default:
+                return InvalidCredentials();
         }
-
-        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
-        var check = PasswordHashing.Verify(user?.PasswordHash, request.Password);
-        if (user is null || check == PasswordCheck.Failed || user.IsDisabled)
-        {
-            // The attempted e-mail is not recorded: it may belong to nobody, or be a password typed in the wrong box.
-            await throttle.RecordFailureAsync(email, ip);
-            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
-            return InvalidCredentials();
-        }
-
-        if (user.MfaEnabled && string.IsNullOrWhiteSpace(request.MfaCode))
-        {
-            // The password was right: say that a second factor is needed, and nothing else.
-            return TypedResults.Problem(
-                title: "A second factor is required.",
-                detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
-                statusCode: StatusCodes.Status401Unauthorized,
-                extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
-        }
-
-        if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, encryption, user, request.MfaCode, clock.GetUtcNow(), cancellationToken))
-        {
-            await throttle.RecordFailureAsync(email, ip);
-            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id);
-            return TypedResults.Problem(
-                title: "The second-factor code is not valid.",
-                statusCode: StatusCodes.Status401Unauthorized,
-                extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
-        }
-
-        if (check == PasswordCheck.SuccessRehashNeeded)
-        {
-            user.PasswordHash = PasswordHashing.Hash(request.Password);
-        }
-
-        await throttle.RecordSuccessAsync(email, ip);
-        var isStaff = user.IsSuperAdmin || user.Memberships.Any(m => m.Role != ClinicRoles.Patient);
-        var (session, refreshToken) = await sessions.StartAsync(user, isStaff, ip, http.Request.Headers.UserAgent.ToString(), cancellationToken);
-        audit.ResourceId = session.Id.ToString();
-        await audit.WriteAsync(AuditActions.Login, SessionResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
-        return TypedResults.Ok(Tokens(tokens, user, session, refreshToken));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(

@@ -1,0 +1,83 @@
+using Healthcare.Api.Platform;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Data;
+using Healthcare.Core.Identity;
+using Healthcare.Core.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Healthcare.Api.Features.Identity;
+
+public enum SignInStatus
+{
+    Success,
+    InvalidCredentials,
+    Throttled,
+    SecondFactorRequired,
+    SecondFactorInvalid,
+}
+
+/// <summary>The outcome of checking a sign-in; <see cref="User"/> is set on success only.</summary>
+public sealed record SignInCheck(SignInStatus Status, User? User = null, TimeSpan RetryAfter = default);
+
+/// <summary>
+/// The one place that checks an e-mail address, a password and a second factor, for the API's login and the admin
+/// pages' sign-in alike: same throttling, same audit trail, same answers for unknown and disabled accounts.
+/// </summary>
+public sealed class Credentials(
+    HealthcareDbContext db, LoginThrottle throttle, FieldEncryption encryption, Auditor audit, TimeProvider clock)
+{
+    public const string SessionResource = "Session";
+
+    public async Task<SignInCheck> CheckAsync(string emailAddress, string password, string? mfaCode, string? ip, CancellationToken cancellationToken)
+    {
+        var email = User.NormalizeEmail(emailAddress);
+        if (await throttle.RetryAfterAsync(email, ip) is { } wait)
+        {
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken);
+            return new SignInCheck(SignInStatus.Throttled, RetryAfter: wait);
+        }
+
+        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        var check = PasswordHashing.Verify(user?.PasswordHash, password);
+        if (user is null || check == PasswordCheck.Failed || user.IsDisabled)
+        {
+            // The attempted e-mail is not recorded: it may belong to nobody, or be a password typed in the wrong box.
+            await throttle.RecordFailureAsync(email, ip);
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
+            return new SignInCheck(SignInStatus.InvalidCredentials);
+        }
+
+        if (user.MfaEnabled && string.IsNullOrWhiteSpace(mfaCode))
+        {
+            // The password was right: say that a second factor is needed, and nothing else.
+            return new SignInCheck(SignInStatus.SecondFactorRequired);
+        }
+
+        if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, encryption, user, mfaCode, clock.GetUtcNow(), cancellationToken))
+        {
+            await throttle.RecordFailureAsync(email, ip);
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id);
+            return new SignInCheck(SignInStatus.SecondFactorInvalid);
+        }
+
+        if (check == PasswordCheck.SuccessRehashNeeded)
+        {
+            user.PasswordHash = PasswordHashing.Hash(password);
+        }
+
+        await throttle.RecordSuccessAsync(email, ip);
+        return new SignInCheck(SignInStatus.Success, user);
+    }
+
+    /// <summary>Starts a session for a checked user and records the sign-in.</summary>
+    public static async Task<(Session Session, string RefreshToken)> StartSessionAsync(
+        User user, HttpContext http, Sessions sessions, Auditor audit, CancellationToken cancellationToken)
+    {
+        var isStaff = user.IsSuperAdmin || user.Memberships.Any(m => m.Role != ClinicRoles.Patient);
+        var started = await sessions.StartAsync(
+            user, isStaff, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), cancellationToken);
+        audit.ResourceId = started.Session.Id.ToString();
+        await audit.WriteAsync(AuditActions.Login, SessionResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
+        return started;
+    }
+}

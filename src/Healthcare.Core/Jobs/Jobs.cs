@@ -1,0 +1,45 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Healthcare.Core.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Healthcare.Core.Jobs;
+
+/// <summary>The worker's queues, most urgent first.</summary>
+public static class JobQueues
+{
+    public const string Critical = "critical";
+    public const string Default = "default";
+    public const string Maintenance = "maintenance";
+
+    public static readonly IReadOnlyList<string> All = [Critical, Default, Maintenance];
+}
+
+/// <summary>
+/// Hangfire's storage on PostgreSQL (its own <c>hangfire</c> schema), shared by the worker, which runs the jobs,
+/// and the API, which hosts the dashboard and reads the queue statistics.
+/// </summary>
+public static class JobStorageSetup
+{
+    public const string Schema = "hangfire";
+
+    public static IServiceCollection AddJobStorage(this IServiceCollection services, Action<IServiceProvider, IGlobalConfiguration>? configure = null)
+    {
+        services.AddHangfire((sp, configuration) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var connection = PostgresConnectionString.Parse(database.Url);
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(
+                    options => options.UseNpgsqlConnection(connection.ConnectionString),
+                    new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = true });
+            configure?.Invoke(sp, configuration);
+        });
+        services.AddSingleton<QueueStatistics>();
+        return services;
+    }
+}
