@@ -54,10 +54,8 @@ public sealed partial class NotificationDelivery(
             await db.SaveChangesAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
             LogFailed(logger, notificationId, notification.Attempts, e.GetType().Name);
-            if (!final)
-            {
-                throw new NotificationDeliveryException(notificationId, e);
-            }
+            // Thrown on the last attempt too, so the job ends in the dashboard's Failed list as well.
+            throw new NotificationDeliveryException(notificationId, notification.Attempts, e);
         }
     }
 
@@ -65,6 +63,10 @@ public sealed partial class NotificationDelivery(
     private static partial void LogFailed(ILogger logger, Guid notificationId, int attempt, string errorType);
 }
 
-/// <summary>A failed attempt, thrown so that Hangfire schedules the retry; carries no message content.</summary>
-public sealed class NotificationDeliveryException(Guid notificationId, Exception inner)
-    : Exception($"Delivery of notification {notificationId} failed; it will be retried.", inner);
+/// <summary>
+/// A failed attempt, thrown so that Hangfire schedules the retry or, after the last one, shows the job as failed. It
+/// names the cause's type only: a provider's message may quote the recipient's address, and Hangfire stores what it
+/// is given.
+/// </summary>
+public sealed class NotificationDeliveryException(Guid notificationId, int attempt, Exception cause)
+    : Exception($"Delivery of notification {notificationId} failed with {cause.GetType().Name} (attempt {attempt} of {Notification.MaxAttempts}).");
