@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Healthcare.Core.Data;
 using Healthcare.Core.Scheduling;
@@ -19,29 +18,10 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
         var data = document.RootElement;
         var draft = message.Kind switch
         {
-            OutboxKinds.PasswordResetEmail => Account(
-                data, "Reset your password",
-                $"Hello {Text(data, "name")},\n\nUse this link within 30 minutes to choose a new password:\n{appUrl}/reset-password?token={Text(data, "token")}\n\nIf you did not ask for this, ignore this e-mail; your password stays the same."),
-            OutboxKinds.PasswordChangedEmail => Account(
-                data, "Your password was changed",
-                $"Hello {Text(data, "name")},\n\nThe password of your account was just changed and every session was signed out. If this was not you, reset your password at once: {appUrl}/forgot-password"),
-            OutboxKinds.WelcomeEmail => Account(
-                data, "Welcome", $"Hello {Text(data, "name")},\n\nYour account is ready. Sign in at {appUrl}."),
-            OutboxKinds.RegistrationAttemptEmail => Account(
-                data, "Someone tried to register with your address",
-                $"Someone tried to create an account with this e-mail address, which already has one. If it was you, sign in or reset your password at {appUrl}/forgot-password."),
-            OutboxKinds.InvitationEmail => Account(
-                data, $"You are invited to {Text(data, "clinic")}",
-                $"You have been invited to join {Text(data, "clinic")} as {Text(data, "role").Replace('_', ' ')}.\nAccept within 7 days:\n{appUrl}/accept-invitation?token={Text(data, "token")}"),
-            OutboxKinds.BreakGlassAlert => Account(
-                data, "Emergency access to a patient record",
-                $"A clinician used emergency access to a patient record of your clinic at {Text(data, "at")}. Review the reason in the audit trail (grant {Text(data, "grantId")})."),
-            OutboxKinds.AppointmentBooked => await AppointmentAsync(data, "Appointment confirmed", "is booked for", cancellationToken),
-            OutboxKinds.AppointmentRescheduled => await AppointmentAsync(data, "Appointment moved", "has moved to", cancellationToken),
-            OutboxKinds.AppointmentCancelled => await AppointmentAsync(data, "Appointment cancelled", "was cancelled; it was planned for", cancellationToken),
-            OutboxKinds.AppointmentReminder => await AppointmentAsync(data, "Reminder", "is on", cancellationToken, isReminder: true),
-            OutboxKinds.WaitlistOffer => await AppointmentAsync(data, "An earlier appointment is free", "can be yours: a slot is held for you on", cancellationToken),
-            _ => null,
+            OutboxKinds.AppointmentBooked or OutboxKinds.AppointmentRescheduled or OutboxKinds.AppointmentCancelled or
+                OutboxKinds.WaitlistOffer => await AppointmentAsync(message.Kind, data, cancellationToken),
+            OutboxKinds.AppointmentReminder => await AppointmentAsync(message.Kind, data, cancellationToken, isReminder: true),
+            _ => Account(message.Kind, data),
         };
         return draft is null ? null : new Notification
         {
@@ -49,6 +29,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
             Channel = draft.Channel,
             Recipient = draft.Recipient,
             Template = message.Kind,
+            Language = draft.Language,
             Subject = draft.Subject,
             Body = draft.Body,
             ClinicId = draft.ClinicId,
@@ -57,15 +38,36 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
         };
     }
 
-    private static Draft? Account(JsonElement data, string subject, string body) =>
-        Text(data, "to") is { Length: > 0 } to ? new Draft(NotificationChannels.Email, to, subject, body, null, null) : null;
+    /// <summary>Account e-mail: the address and the values come with the outbox row (its language too, if known).</summary>
+    private Draft? Account(string kind, JsonElement data)
+    {
+        var language = NotificationTemplates.LanguageFor(Text(data, "language"));
+        if (NotificationTemplates.Find(kind, language) is not { } template || Text(data, "to") is not { Length: > 0 } to)
+        {
+            return null;
+        }
 
-    private async Task<Draft?> AppointmentAsync(JsonElement data, string subject, string phrase, CancellationToken cancellationToken, bool isReminder = false)
+        var values = new Dictionary<string, string>
+        {
+            ["appUrl"] = appUrl,
+            ["name"] = Text(data, "name"),
+            ["token"] = Text(data, "token"),
+            ["clinic"] = Text(data, "clinic"),
+            ["role"] = Text(data, "role").Replace('_', ' '),
+            ["at"] = Text(data, "at"),
+            ["grantId"] = Text(data, "grantId"),
+        };
+        return new Draft(
+            NotificationChannels.Email, to, NotificationTemplates.Render(template.Subject, values),
+            NotificationTemplates.Render(template.Body, values), language, null, null);
+    }
+
+    private async Task<Draft?> AppointmentAsync(string kind, JsonElement data, CancellationToken cancellationToken, bool isReminder = false)
     {
         var id = data.GetProperty("appointmentId").GetGuid();
         var found = await db.Appointments.AsNoTracking().Where(a => a.Id == id)
-            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email, p.Phone, p.UserId })
-            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, x.Phone, x.UserId, ClinicName = c.Name, c.TimeZone })
+            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => new { a.StartsAt, a.ClinicId, a.PatientId, p.GivenName, p.Email, p.Phone, p.UserId, p.PreferredLanguage })
+            .Join(db.Clinics, x => x.ClinicId, c => c.Id, (x, c) => new { x.StartsAt, x.ClinicId, x.PatientId, x.GivenName, x.Email, x.Phone, x.UserId, x.PreferredLanguage, ClinicName = c.Name, c.TimeZone })
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null)
         {
@@ -81,25 +83,31 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
             return null;
         }
 
-        var local = ClinicTime.Local(found.StartsAt, ClinicTime.Zone(found.TimeZone));
-        var when = local.ToString("dddd d MMMM yyyy 'at' HH:mm", CultureInfo.InvariantCulture);
+        var language = NotificationTemplates.LanguageFor(found.PreferredLanguage);
+        var template = NotificationTemplates.Find(kind, language)!;
+        var values = new Dictionary<string, string>
+        {
+            ["appUrl"] = appUrl,
+            ["name"] = found.GivenName,
+            ["clinic"] = found.ClinicName,
+            ["when"] = NotificationTemplates.FormatWhen(ClinicTime.Local(found.StartsAt, ClinicTime.Zone(found.TimeZone)), language),
+        };
+        var subject = NotificationTemplates.Render(template.Subject, values);
         var prefersSms = preferences?.NotificationChannel == NotificationChannels.Sms;
         if (found.Email is not { Length: > 0 } email || (prefersSms && smsEnabled && found.Phone is { Length: > 0 }))
         {
             // No e-mail address: a short text message when an SMS provider is configured, else nothing to send.
             return smsEnabled && found.Phone is { Length: > 0 } phone
-                ? new Draft(NotificationChannels.Sms, phone, subject, $"{found.ClinicName}: your appointment {phrase} {when}.", found.ClinicId, found.PatientId)
+                ? new Draft(NotificationChannels.Sms, phone, subject, NotificationTemplates.Render(template.Sms!, values), language, found.ClinicId, found.PatientId)
                 : null;
         }
 
         return new Draft(
-            NotificationChannels.Email, email, $"{subject}: {found.ClinicName}",
-            $"Hello {found.GivenName},\n\nYour appointment at {found.ClinicName} {phrase} {when} (local time).\nManage your appointments at {appUrl}.",
-            found.ClinicId, found.PatientId);
+            NotificationChannels.Email, email, subject, NotificationTemplates.Render(template.Body, values), language, found.ClinicId, found.PatientId);
     }
 
     private static string Text(JsonElement data, string name) =>
         data.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.ToString() : "";
 
-    private sealed record Draft(string Channel, string Recipient, string Subject, string Body, Guid? ClinicId, Guid? PatientId);
+    private sealed record Draft(string Channel, string Recipient, string Subject, string Body, string Language, Guid? ClinicId, Guid? PatientId);
 }

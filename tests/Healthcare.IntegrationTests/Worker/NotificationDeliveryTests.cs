@@ -91,6 +91,27 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task APatientWhoPrefersSpanishGetsTheConfirmationInSpanish()
+    {
+        var setup = await ClinicSetup.CreateAsync(api, patients: 1);
+        var address = $"paciente.{Guid.NewGuid():N}@tests.healthcare.test";
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0])
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.Email, address).SetProperty(x => x.PreferredLanguage, "es-MX")));
+        var staff = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+        var startsAt = ClinicSetup.Local(4, 10, 30);
+
+        var booked = await staff.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(startsAt));
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, booked.StatusCode);
+        var email = await ReceivedAsync(address);
+        Assert.StartsWith("Cita confirmada", email.Subject, StringComparison.Ordinal);
+        var body = email.MessageParts[0].BodyData;
+        Assert.Contains("Hola Pat0", body, StringComparison.Ordinal);
+        Assert.Contains(startsAt.ToString("dddd d 'de' MMMM 'de' yyyy 'a las' 10:30", CultureInfo.GetCultureInfo("es")), body, StringComparison.Ordinal);
+        Assert.Equal("es", await api.WithDbAsync(db => db.Notifications.Where(n => n.Recipient == address).Select(n => n.Language).SingleAsync()));
+    }
+
+    [Fact]
     public async Task AnExportIsBuiltByTheWorkerAndDownloadedThroughItsLinkUntilItExpires()
     {
         var setup = await ClinicSetup.CreateAsync(api, patients: 2);
