@@ -2,6 +2,7 @@ using Healthcare.Core.Configuration;
 using Healthcare.Core.Data;
 using Healthcare.Core.Health;
 using Healthcare.Core.Hosting;
+using Healthcare.Core.Observability;
 using Healthcare.Worker;
 using Healthcare.Worker.Jobs;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ return await StartupGuard.RunAsync(async () =>
     builder.Services.AddJsonLogging(applicationName);
     builder.Services.AddDataServices(applicationName);
     builder.Services.AddDependencyHealthChecks();
+    builder.Services.AddTelemetry(builder.Configuration, applicationName);
     builder.Services.AddValidatedSettings<WorkerOptions, WorkerOptionsValidator>();
     builder.Services.AddJobServer();
     builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
@@ -38,6 +40,8 @@ return await StartupGuard.RunAsync(async () =>
     var app = builder.Build();
     StartupGuard.ValidateSettings(app.Services);
     app.MapHealthEndpoints();
+    app.MapMetrics(managementPort: null);
+    app.Services.GetRequiredService<HealthcareMetrics>().ObserveQueues(app.Services.GetRequiredService<Healthcare.Core.Jobs.QueueStatistics>());
     await app.RunAsync();
     return 0;
 });

@@ -1,6 +1,8 @@
 using Healthcare.Core.Data;
 using Healthcare.Core.Health;
 using Healthcare.Core.Hosting;
+using Healthcare.Core.Observability;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using Serilog;
 using Serilog.Events;
@@ -18,6 +20,7 @@ public static class ApiPlatform
         builder.Services.AddJsonLogging(ApplicationName);
         builder.Services.AddDataServices(ApplicationName);
         builder.Services.AddDependencyHealthChecks();
+        builder.Services.AddTelemetry(builder.Configuration, ApplicationName);
         builder.Services.AddProblemResponses();
         builder.Services.AddValidation();
         // A field a request type does not declare is an error, not silently dropped: clients cannot slip in
@@ -74,6 +77,12 @@ public static class ApiPlatform
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapHealthEndpoints();
+        app.MapMetrics(app.Services.GetRequiredService<IOptions<HttpServerOptions>>().Value.MetricsPort).AllowAnonymous();
+        var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
+        metrics.ObserveActiveAppointments(app.Services.GetRequiredService<IServiceScopeFactory>());
+        var cache = app.Services.GetRequiredService<ZiggyCreatures.Caching.Fusion.IFusionCache>();
+        cache.Events.Hit += (_, _) => metrics.CacheRead(cache.CacheName, hit: true);
+        cache.Events.Miss += (_, _) => metrics.CacheRead(cache.CacheName, hit: false);
         app.MapApiDocs();
         return app;
     }

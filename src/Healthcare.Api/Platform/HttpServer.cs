@@ -34,6 +34,11 @@ public static class HttpServer
                 Listen(kestrel, options, httpsPort, HttpProtocols.Http1AndHttp2, tls: true);
             }
 
+            if (options.MetricsPort is { } metricsPort)
+            {
+                Listen(kestrel, options, metricsPort, HttpProtocols.Http1, tls: false);
+            }
+
             if (options.H2cPort is { } h2cPort)
             {
                 Listen(kestrel, options, h2cPort, HttpProtocols.Http2, tls: false);

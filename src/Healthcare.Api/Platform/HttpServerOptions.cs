@@ -23,6 +23,10 @@ public sealed class HttpServerOptions
     [ConfigurationKeyName("H2C_PORT")]
     public int? H2cPort { get; set; }
 
+    /// <summary>Plain-HTTP port that serves only <c>/metrics</c>; unset, <c>/metrics</c> is on <c>HTTP_PORT</c>.</summary>
+    [ConfigurationKeyName("METRICS_PORT")]
+    public int? MetricsPort { get; set; }
+
     /// <summary>PEM certificate (chain) for HTTPS_PORT.</summary>
     [ConfigurationKeyName("TLS_CERT_PATH")]
     public string? TlsCertPath { get; set; }
@@ -81,10 +85,15 @@ internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOp
             Settings.RequireRange(failures, "H2C_PORT", h2c, 1, 65535);
         }
 
-        var ports = new[] { (int?)options.HttpPort, options.HttpsPort, options.H2cPort }.OfType<int>().ToList();
+        if (options.MetricsPort is { } metrics)
+        {
+            Settings.RequireRange(failures, "METRICS_PORT", metrics, 1, 65535);
+        }
+
+        var ports = new[] { (int?)options.HttpPort, options.HttpsPort, options.H2cPort, options.MetricsPort }.OfType<int>().ToList();
         if (ports.Count != ports.Distinct().Count())
         {
-            failures.Add("HTTP_PORT, HTTPS_PORT and H2C_PORT must differ");
+            failures.Add("HTTP_PORT, HTTPS_PORT, H2C_PORT and METRICS_PORT must differ");
         }
 
         if (options.MaxRequestBodyBytes is < 1024 or > 100 * 1024 * 1024)

@@ -1,4 +1,5 @@
 using Hangfire;
+using Healthcare.Core.Observability;
 
 namespace Healthcare.Core.Jobs;
 
@@ -10,44 +11,22 @@ public sealed record QueueSnapshot(
 /// Queue depth per queue, processing, scheduled and failed counts, for metrics and health checks. One read of the
 /// storage serves every caller for a few seconds, so frequent scrapes by many pods cost the database little.
 /// </summary>
-public sealed class QueueStatistics(JobStorage storage, TimeProvider clock) : IDisposable
+public sealed class QueueStatistics
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private QueueSnapshot? _last;
+    private readonly RefreshingValue<QueueSnapshot> _snapshot;
 
-    public async Task<QueueSnapshot> ReadAsync(CancellationToken cancellationToken = default)
-    {
-        if (Fresh(_last) is { } cached)
-        {
-            return cached;
-        }
+    public QueueStatistics(JobStorage storage, TimeProvider clock) =>
+        // Hangfire's monitoring API is synchronous; it runs on a pool thread, never on a scrape's.
+        _snapshot = new RefreshingValue<QueueSnapshot>(MaxAge, _ => Task.Run(() => Read(storage, clock)), clock);
 
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (Fresh(_last) is { } raced)
-            {
-                return raced;
-            }
+    public Task<QueueSnapshot> ReadAsync(CancellationToken cancellationToken = default) => _snapshot.ReadAsync(cancellationToken);
 
-            // Hangfire's monitoring API is synchronous; keep it off the caller's thread.
-            _last = await Task.Run(Read, cancellationToken);
-            return _last;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>The last snapshot without waiting (for metric callbacks); null until the first read finished.</summary>
+    public QueueSnapshot? Latest() => _snapshot.Latest();
 
-    public void Dispose() => _gate.Dispose();
-
-    private QueueSnapshot? Fresh(QueueSnapshot? snapshot) =>
-        snapshot is not null && clock.GetUtcNow() - snapshot.ReadAt < MaxAge ? snapshot : null;
-
-    private QueueSnapshot Read()
+    private static QueueSnapshot Read(JobStorage storage, TimeProvider clock)
     {
         var monitoring = storage.GetMonitoringApi();
         var stats = monitoring.GetStatistics();

@@ -24,8 +24,11 @@ public sealed class OutboxMessage
 
     public int Attempts { get; set; }
 
+    /// <summary>The W3C trace context of the request that wrote the row, so the delivery job joins its trace.</summary>
+    public string? TraceParent { get; init; }
+
     public static OutboxMessage Create<T>(string kind, T payload) =>
-        new() { Kind = kind, Payload = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web) };
+        new() { Kind = kind, Payload = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web), TraceParent = System.Diagnostics.Activity.Current?.Id };
 }
 
 public static class OutboxKinds
@@ -50,6 +53,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
     {
         builder.ToTable("outbox_messages");
         builder.Property(m => m.Kind).HasMaxLength(64);
+        builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.Property(m => m.Payload).HasColumnType("jsonb");
         // The worker's queue: unprocessed rows in creation order.
         builder.HasIndex(m => m.CreatedAt).HasFilter("processed_at IS NULL");

@@ -1,6 +1,7 @@
 using Hangfire;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Jobs;
+using Healthcare.Core.Observability;
 using Healthcare.Worker.Notifications;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +40,7 @@ public static class JobServer
         services.AddJobStorage((sp, configuration) =>
         {
             var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            configuration.UseFilter(new JobTelemetryFilter(sp.GetRequiredService<HealthcareMetrics>()));
             configuration.UseFilter(new AutomaticRetryAttribute
             {
                 Attempts = Core.Messaging.Notification.MaxAttempts - 1,

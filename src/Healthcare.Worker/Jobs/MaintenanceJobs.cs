@@ -1,6 +1,7 @@
 using Hangfire;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Platform;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Healthcare.Worker.Jobs;
 
 /// <summary>The recurring jobs derived from rows: reminders, no-shows, waitlist holds, clean-up and audit checks.</summary>
-public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider clock, ILogger<MaintenanceJobs> logger)
+public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider clock, HealthcareMetrics metrics, ILogger<MaintenanceJobs> logger)
 {
     /// <summary>Processed outbox rows and ended sessions are kept this long, then deleted.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
@@ -18,8 +19,8 @@ public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider
         SchedulingJobs.QueueDueRemindersAsync(db, clock.GetUtcNow(), cancellationToken);
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public Task MarkNoShowsAsync(CancellationToken cancellationToken) =>
-        SchedulingJobs.MarkNoShowsAsync(db, clock.GetUtcNow(), cancellationToken);
+    public async Task MarkNoShowsAsync(CancellationToken cancellationToken) =>
+        metrics.NoShows(await SchedulingJobs.MarkNoShowsAsync(db, clock.GetUtcNow(), cancellationToken));
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public Task ExpireWaitlistHoldsAsync(CancellationToken cancellationToken) =>
@@ -41,6 +42,7 @@ public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider
     public async Task VerifyAuditTrailAsync(CancellationToken cancellationToken)
     {
         var result = await db.VerifyAsync(cancellationToken);
+        metrics.AuditVerified(result.FirstBreak is null, clock.GetUtcNow());
         if (result.FirstBreak is { } broken)
         {
             LogAuditBroken(logger, broken.EventId, broken.ChainId);

@@ -1,5 +1,6 @@
 using Healthcare.Core.Data;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Observability;
 using Healthcare.Worker.Notifications;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,8 @@ namespace Healthcare.Worker.Jobs;
 /// by Hangfire with growing, jittered delays; after <see cref="Notification.MaxAttempts"/> it stays <c>failed</c>.
 /// </summary>
 public sealed partial class NotificationDelivery(
-    HealthcareDbContext db, IEmailSender email, IServiceProvider services, TimeProvider clock, ILogger<NotificationDelivery> logger)
+    HealthcareDbContext db, IEmailSender email, IServiceProvider services, TimeProvider clock, HealthcareMetrics metrics,
+    ILogger<NotificationDelivery> logger)
 {
     /// <summary>Retried by the job server's global retry filter (see <see cref="JobServer.Backoff(long, WorkerOptions)"/>).</summary>
     public async Task DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
@@ -40,6 +42,7 @@ public sealed partial class NotificationDelivery(
             notification.Attempts++;
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            metrics.NotificationSent(notification.Channel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -54,6 +57,11 @@ public sealed partial class NotificationDelivery(
             await db.SaveChangesAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
             LogFailed(logger, notificationId, notification.Attempts, e.GetType().Name);
+            if (final)
+            {
+                metrics.NotificationFailed(notification.Channel);
+            }
+
             // Thrown on the last attempt too, so the job ends in the dashboard's Failed list as well.
             throw new NotificationDeliveryException(notificationId, notification.Attempts, e);
         }

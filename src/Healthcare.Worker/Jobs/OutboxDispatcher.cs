@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Hangfire;
 using Hangfire.States;
 using Healthcare.Core.Data;
 using Healthcare.Core.Jobs;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Observability;
 using Healthcare.Worker.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -63,8 +65,8 @@ public sealed partial class OutboxDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
         var composer = new NotificationComposer(db, options.Value.PublicAppUrl.TrimEnd('/'), options.Value.SmsEnabled);
         var now = clock.GetUtcNow();
-        var created = new List<(Guid Id, string Queue)>();
-        var exports = new List<Guid>();
+        var created = new List<(Guid Id, string Queue, string? TraceParent)>();
+        var exports = new List<(Guid Id, string? TraceParent)>();
         int claimed;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -82,7 +84,7 @@ public sealed partial class OutboxDispatcher(
                 row.ProcessedAt = now;
                 if (row.Kind == OutboxKinds.AppointmentExport)
                 {
-                    exports.Add(System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid());
+                    exports.Add((System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid(), row.TraceParent));
                 }
                 else if (await composer.ComposeAsync(row, now, cancellationToken) is not { } notification)
                 {
@@ -92,7 +94,7 @@ public sealed partial class OutboxDispatcher(
                 else if (!await db.Notifications.AnyAsync(n => n.DedupeKey == notification.DedupeKey, cancellationToken))
                 {
                     db.Notifications.Add(notification);
-                    created.Add((notification.Id, QueueFor(row.Kind)));
+                    created.Add((notification.Id, QueueFor(row.Kind), row.TraceParent));
                 }
             }
 
@@ -102,13 +104,16 @@ public sealed partial class OutboxDispatcher(
         }
 
         // After the commit: a crash here leaves pending notifications, which the sweep queues again.
-        foreach (var (id, queue) in created)
+        // Each job joins the trace of the request that wrote its outbox row.
+        foreach (var (id, queue, traceParent) in created)
         {
+            using var activity = HealthcareMetrics.Tracing.StartActivity("outbox dispatch", ActivityKind.Producer, traceParent);
             Enqueue(jobs, id, queue);
         }
 
-        foreach (var exportId in exports)
+        foreach (var (exportId, traceParent) in exports)
         {
+            using var activity = HealthcareMetrics.Tracing.StartActivity("outbox dispatch", ActivityKind.Producer, traceParent);
             jobs.Create<ExportJob>(job => job.BuildAsync(exportId, null, CancellationToken.None), new EnqueuedState(JobQueues.Default));
         }
 

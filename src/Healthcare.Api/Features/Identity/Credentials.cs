@@ -2,6 +2,7 @@ using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,7 @@ public sealed record SignInCheck(SignInStatus Status, User? User = null, TimeSpa
 /// pages' sign-in alike: same throttling, same audit trail, same answers for unknown and disabled accounts.
 /// </summary>
 public sealed class Credentials(
-    HealthcareDbContext db, LoginThrottle throttle, FieldEncryption encryption, Auditor audit, TimeProvider clock)
+    HealthcareDbContext db, LoginThrottle throttle, FieldEncryption encryption, Auditor audit, TimeProvider clock, HealthcareMetrics metrics)
 {
     public const string SessionResource = "Session";
 
@@ -33,6 +34,7 @@ public sealed class Credentials(
         var email = User.NormalizeEmail(emailAddress);
         if (await throttle.RetryAfterAsync(email, ip) is { } wait)
         {
+            metrics.LoginFailed();
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken);
             return new SignInCheck(SignInStatus.Throttled, RetryAfter: wait);
         }
@@ -43,6 +45,7 @@ public sealed class Credentials(
         {
             // The attempted e-mail is not recorded: it may belong to nobody, or be a password typed in the wrong box.
             await throttle.RecordFailureAsync(email, ip);
+            metrics.LoginFailed();
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
             return new SignInCheck(SignInStatus.InvalidCredentials);
         }
@@ -56,6 +59,7 @@ public sealed class Credentials(
         if (user.MfaEnabled && !await MfaApi.SecondFactorAsync(db, encryption, user, mfaCode, clock.GetUtcNow(), cancellationToken))
         {
             await throttle.RecordFailureAsync(email, ip);
+            metrics.LoginFailed();
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id);
             return new SignInCheck(SignInStatus.SecondFactorInvalid);
         }

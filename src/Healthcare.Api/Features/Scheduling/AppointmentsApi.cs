@@ -1,6 +1,7 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
 using Healthcare.Core.Scheduling;
@@ -227,7 +228,7 @@ public static class AppointmentsApi
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Cancel(
         Guid clinicId, Guid id, CancelRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, TimeProvider clock,
-        AvailabilityCache cache, Auditor audit, CancellationToken cancellationToken)
+        AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit, CancellationToken cancellationToken)
     {
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
         if (appointment is null)
@@ -241,7 +242,7 @@ public static class AppointmentsApi
             return Versioning.Stale("appointment");
         }
 
-        if (!await CancelAsync(db, appointment, request.Reason, user.Id, clock.GetUtcNow(), cache, cancellationToken))
+        if (!await CancelAsync(db, appointment, request.Reason, user.Id, clock.GetUtcNow(), cache, metrics, cancellationToken))
         {
             return AppointmentMapping.IllegalTransition(appointment, "cancelled");
         }
@@ -253,7 +254,7 @@ public static class AppointmentsApi
     /// <summary>Cancels, tells the patient (outbox) and offers the freed time to the waitlist, all in the caller's transaction.</summary>
     public static async Task<bool> CancelAsync(
         HealthcareDbContext db, Appointment appointment, string reason, Guid? by, DateTimeOffset now, AvailabilityCache cache,
-        CancellationToken cancellationToken)
+        HealthcareMetrics metrics, CancellationToken cancellationToken)
     {
         var wasHeld = appointment.Status == AppointmentStatus.Held;
         if (!appointment.TryMoveTo(AppointmentStatus.Cancelled, now, by, reason.Trim()))
@@ -275,6 +276,7 @@ public static class AppointmentsApi
         await db.SaveChangesAsync(cancellationToken);
         await WaitlistOffers.OfferFreedSlotAsync(db, appointment, now, cancellationToken, skipPatient: appointment.PatientId);
         await cache.ForgetAsync(appointment.PractitionerId, cancellationToken);
+        metrics.AppointmentCancelled();
         return true;
     }
 

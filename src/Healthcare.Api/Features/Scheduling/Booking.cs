@@ -1,4 +1,5 @@
 using Healthcare.Core.Data;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Messaging;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
@@ -30,7 +31,7 @@ public static class BookingConflicts
 /// absences, then lets PostgreSQL's exclusion constraints decide races. Writes the booking confirmation to the
 /// outbox in the same transaction.
 /// </summary>
-public sealed class Booking(HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache)
+public sealed class Booking(HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics)
 {
     public async Task<BookingOutcome> BookAsync(
         Guid clinicId, Guid patientId, Guid practitionerId, Guid appointmentTypeId, Guid? locationId, DateTimeOffset startsAt,
@@ -78,6 +79,7 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
         }
 
         await cache.ForgetAsync(practitionerId, cancellationToken);
+        metrics.AppointmentBooked();
         return BookingOutcome.Booked(appointment);
     }
 

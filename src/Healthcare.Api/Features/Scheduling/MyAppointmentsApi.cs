@@ -1,6 +1,7 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -124,7 +125,7 @@ public static class MyAppointmentsApi
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Cancel(
-        Guid id, CancelRequest request, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, Auditor audit,
+        Guid id, CancelRequest request, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await MyAppointmentAsync(db, user.Id, id, audit, cancellationToken);
@@ -144,7 +145,7 @@ public static class MyAppointmentsApi
         }
 
         if (appointment.Status == AppointmentStatus.Held ||
-            !await AppointmentsApi.CancelAsync(db, appointment, request.Reason, user.Id, now, cache, cancellationToken))
+            !await AppointmentsApi.CancelAsync(db, appointment, request.Reason, user.Id, now, cache, metrics, cancellationToken))
         {
             return AppointmentMapping.IllegalTransition(appointment, "cancelled");
         }
@@ -179,7 +180,7 @@ public static class MyAppointmentsApi
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Decline(
-        Guid id, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, Auditor audit,
+        Guid id, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await MyAppointmentAsync(db, user.Id, id, audit, cancellationToken);
@@ -189,7 +190,7 @@ public static class MyAppointmentsApi
         }
 
         if (appointment.Status != AppointmentStatus.Held ||
-            !await AppointmentsApi.CancelAsync(db, appointment, "Waitlist offer declined", user.Id, clock.GetUtcNow(), cache, cancellationToken))
+            !await AppointmentsApi.CancelAsync(db, appointment, "Waitlist offer declined", user.Id, clock.GetUtcNow(), cache, metrics, cancellationToken))
         {
             return AppointmentMapping.IllegalTransition(appointment, "declined");
         }

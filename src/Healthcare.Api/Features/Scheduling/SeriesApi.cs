@@ -1,6 +1,7 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -132,7 +133,7 @@ public static class SeriesApi
 
     private static async Task<Results<Ok<SeriesCancelledDto>, NotFound>> CancelRest(
         Guid clinicId, Guid id, SeriesCancelRequest request, CurrentUser user, HealthcareDbContext db, TimeProvider clock,
-        AvailabilityCache cache, Auditor audit, CancellationToken cancellationToken)
+        AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit, CancellationToken cancellationToken)
     {
         var series = await db.AppointmentSeries.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id && s.ClinicId == clinicId, cancellationToken);
         if (series is null)
@@ -149,7 +150,7 @@ public static class SeriesApi
             .ToListAsync(cancellationToken);
         foreach (var appointment in rest)
         {
-            await AppointmentsApi.CancelAsync(db, appointment, request.Reason, user.Id, now, cache, cancellationToken);
+            await AppointmentsApi.CancelAsync(db, appointment, request.Reason, user.Id, now, cache, metrics, cancellationToken);
         }
 
         return TypedResults.Ok(new SeriesCancelledDto(rest.Select(a => a.Id).ToList()));

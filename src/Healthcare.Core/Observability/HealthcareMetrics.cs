@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Healthcare.Core.Data;
+using Healthcare.Core.Jobs;
+using Healthcare.Core.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Healthcare.Core.Observability;
+
+/// <summary>
+/// The backend's own metrics, on the <c>Healthcare</c> meter (Prometheus names in brackets). Labels are channels,
+/// queues, job names, outcomes and clinic ids only.
+/// </summary>
+public sealed class HealthcareMetrics : IDisposable
+{
+    public const string MeterName = "Healthcare";
+    public const string JobDuration = "healthcare.job.duration";
+
+    /// <summary>Traces of jobs and of the outbox dispatcher.</summary>
+    public static readonly ActivitySource Tracing = new(MeterName + ".Jobs");
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _booked;
+    private readonly Counter<long> _cancelled;
+    private readonly Counter<long> _noShows;
+    private readonly Counter<long> _notificationsSent;
+    private readonly Counter<long> _notificationsFailed;
+    private readonly Counter<long> _failedLogins;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Histogram<double> _jobDuration;
+    private (bool Intact, DateTimeOffset At)? _auditVerification;
+
+    public HealthcareMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        // [healthcare_appointments_booked_total], [..._cancelled_total], [..._no_show_total]
+        _booked = _meter.CreateCounter<long>("healthcare.appointments.booked", "{appointment}", "Appointments booked.");
+        _cancelled = _meter.CreateCounter<long>("healthcare.appointments.cancelled", "{appointment}", "Appointments cancelled.");
+        _noShows = _meter.CreateCounter<long>("healthcare.appointments.no_show", "{appointment}", "Appointments marked as no-shows.");
+        // [healthcare_notifications_sent_total{channel}], [healthcare_notifications_failed_total{channel}]
+        _notificationsSent = _meter.CreateCounter<long>("healthcare.notifications.sent", "{notification}", "Notifications delivered, by channel.");
+        _notificationsFailed = _meter.CreateCounter<long>("healthcare.notifications.failed", "{notification}", "Notifications that used up their attempts, by channel.");
+        // [healthcare_logins_failed_total]
+        _failedLogins = _meter.CreateCounter<long>("healthcare.logins.failed", "{attempt}", "Refused sign-in attempts (wrong password or code, throttled).");
+        // [healthcare_cache_hits_total{cache}], [healthcare_cache_misses_total{cache}]
+        _cacheHits = _meter.CreateCounter<long>("healthcare.cache.hits", "{request}", "Cache reads answered from the cache.");
+        _cacheMisses = _meter.CreateCounter<long>("healthcare.cache.misses", "{request}", "Cache reads that had to compute the value.");
+        // [healthcare_job_duration_seconds{job,outcome}]
+        _jobDuration = _meter.CreateHistogram<double>(JobDuration, "s", "Background job run time, by job and outcome.");
+        // [healthcare_audit_chain_intact], [healthcare_audit_chain_verified_timestamp_seconds]: after the first verification.
+        _meter.CreateObservableGauge("healthcare.audit_chain.intact", () => AuditMeasurements(v => v.Intact ? 1 : 0), null,
+            "1 when the last audit-chain verification found every chain intact, 0 when it found a break.");
+        _meter.CreateObservableGauge("healthcare.audit_chain.verified_timestamp", () => AuditMeasurements(v => v.At.ToUnixTimeSeconds()), "s",
+            "When the audit chains were last verified (Unix time).");
+    }
+
+    public void AppointmentBooked(int count = 1) => _booked.Add(count);
+
+    public void AppointmentCancelled() => _cancelled.Add(1);
+
+    public void NoShows(int count) => _noShows.Add(count);
+
+    public void NotificationSent(string channel) => _notificationsSent.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public void NotificationFailed(string channel) => _notificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public void LoginFailed() => _failedLogins.Add(1);
+
+    public void CacheRead(string cache, bool hit) =>
+        (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("cache", cache));
+
+    public void JobRan(string job, string outcome, TimeSpan duration) =>
+        _jobDuration.Record(duration.TotalSeconds, new("job", job), new("outcome", outcome));
+
+    public void AuditVerified(bool intact, DateTimeOffset at) => _auditVerification = (intact, at);
+
+    /// <summary>Queue gauges (worker): [healthcare_queue_depth{queue}], processing, scheduled, failed.</summary>
+    public void ObserveQueues(QueueStatistics statistics)
+    {
+        _meter.CreateObservableGauge("healthcare.queue.depth", () =>
+            statistics.Latest() is { } s
+                ? s.EnqueuedByQueue.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)))
+                : [], "{job}", "Jobs waiting in each queue.");
+        _meter.CreateObservableGauge("healthcare.queue.processing", () => Single(statistics.Latest()?.Processing), "{job}", "Jobs running now.");
+        _meter.CreateObservableGauge("healthcare.queue.scheduled", () => Single(statistics.Latest()?.Scheduled), "{job}", "Jobs waiting for their time (retries, delayed work).");
+        _meter.CreateObservableGauge("healthcare.queue.failed", () => Single(statistics.Latest()?.Failed), "{job}", "Jobs in the failed state.");
+    }
+
+    /// <summary>[healthcare_active_appointments{clinic_id}] (API): patients checked in or being seen, per clinic.</summary>
+    public void ObserveActiveAppointments(IServiceScopeFactory scopes)
+    {
+        var counts = new RefreshingValue<Dictionary<Guid, int>>(TimeSpan.FromSeconds(10), async cancellationToken =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await ActiveAppointments.CountByClinicAsync(scope.ServiceProvider.GetRequiredService<HealthcareDbContext>(), cancellationToken);
+        });
+        _meter.CreateObservableGauge("healthcare.active_appointments", () =>
+            counts.Latest() is { } byClinic
+                ? byClinic.Select(c => new Measurement<int>(c.Value, new KeyValuePair<string, object?>("clinic_id", c.Key.ToString())))
+                : [], "{appointment}", "Appointments checked in or in progress, per clinic.");
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<long>> Single(long? value) => value is { } v ? [new Measurement<long>(v)] : [];
+
+    private IEnumerable<Measurement<long>> AuditMeasurements(Func<(bool Intact, DateTimeOffset At), long> select) =>
+        _auditVerification is { } verification ? [new Measurement<long>(select(verification))] : [];
+}

@@ -1,0 +1,81 @@
+using Healthcare.Core.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Healthcare.Core.Observability;
+
+/// <summary>
+/// OpenTelemetry for both hosts: metrics exposed in Prometheus text at <c>/metrics</c>, traces (and metrics)
+/// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Metric labels carry route templates,
+/// methods, status codes, queue and job names and clinic ids: never a raw path, a query or anything about a patient.
+/// </summary>
+public static class Telemetry
+{
+    public const string MetricsPath = "/metrics";
+
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        services.AddSingleton<HealthcareMetrics>();
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddProcessInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    .AddMeter(HealthcareMetrics.MeterName + "*")
+                    .AddView(HealthcareMetrics.JobDuration, new ExplicitBucketHistogramConfiguration
+                    {
+                        Boundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+                    })
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(HealthcareMetrics.MeterName + "*")
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Probes and scrapes would drown the traces that matter.
+                        options.Filter = http => !http.Request.Path.StartsWithSegments("/health") &&
+                            !http.Request.Path.StartsWithSegments(MetricsPath))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddRedisInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+        return services;
+    }
+
+    /// <summary>
+    /// Serves <c>/metrics</c>; with <paramref name="managementPort"/> set, only on that port (the public port
+    /// answers 404), so a Kubernetes Service can expose it to Prometheus alone.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMetrics(this WebApplication app, int? managementPort)
+    {
+        var endpoint = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (managementPort is { } port)
+        {
+            endpoint.RequireHost($"*:{port}");
+        }
+
+        return endpoint;
+    }
+}
