@@ -2,8 +2,8 @@ using Healthcare.Core.Data;
 using Healthcare.Core.Health;
 using Healthcare.Core.Hosting;
 using Healthcare.Core.Observability;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 

@@ -19,6 +19,17 @@ public static class Telemetry
 {
     public const string MetricsPath = "/metrics";
 
+    private static readonly Dictionary<string, string> Renamed = new()
+    {
+        ["db.client.connection.count"] = "db.client.connections.usage",
+        ["db.client.connection.max"] = "db.client.connections.max",
+        ["dotnet.assembly.count"] = "dotnet.assemblies.loaded",
+        ["dotnet.process.cpu.count"] = "dotnet.process.cpus",
+        ["dotnet.timer.count"] = "dotnet.timers.active",
+        ["process.thread.count"] = "process.threads",
+        ["process.unix.file_descriptor.count"] = "process.unix.file_descriptors.open",
+    };
+
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
     {
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -35,6 +46,8 @@ public static class Telemetry
                     .AddProcessInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddMeter(HealthcareMetrics.MeterName + "*")
+                    // Gauges whose OpenTelemetry names would end in "_count", which Prometheus reserves for histograms.
+                    .AddView(instrument => Renamed.TryGetValue(instrument.Name, out var name) ? new MetricStreamConfiguration { Name = name } : null)
                     .AddView(HealthcareMetrics.JobDuration, new ExplicitBucketHistogramConfiguration
                     {
                         Boundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],

@@ -1,9 +1,9 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
-using Healthcare.Core.Observability;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using Healthcare.Core.Data;
-using Healthcare.Core.Observability;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Observability;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
