@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Healthcare.Core.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,24 @@ public static class HttpServer
             if (!development)
             {
                 options.ExcludedHosts.Clear();
+            }
+        });
+
+        // Only the proxies named in TRUSTED_PROXIES may set the client address and scheme; ASP.NET Core's default
+        // trust of loopback is dropped, so with the setting empty no forwarded header is believed at all.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpServerOptions>>((forwarded, http) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            // A chain of trusted proxies (load balancer, then ingress) is walked back to the first untrusted hop.
+            forwarded.ForwardLimit = null;
+            foreach (var entry in http.Value.TrustedProxyEntries)
+            {
+                if (TrustedProxy.TryParse(entry, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
             }
         });
 
