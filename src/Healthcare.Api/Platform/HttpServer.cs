@@ -78,15 +78,13 @@ public static class HttpServer
             }
         });
 
-        // Only the proxies named in TRUSTED_PROXIES may set the client address and scheme; ASP.NET Core's default
-        // trust of loopback is dropped, so with the setting empty no forwarded header is believed at all.
+        // Only the proxies named in TRUSTED_PROXIES may set the client address and scheme. ASP.NET Core trusts
+        // loopback by default and everyone when both lists are empty, so the lists are replaced, and with the
+        // setting empty no forwarded header is read at all.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpServerOptions>>((forwarded, http) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
-            // A chain of trusted proxies (load balancer, then ingress) is walked back to the first untrusted hop.
-            forwarded.ForwardLimit = null;
             foreach (var entry in http.Value.TrustedProxyEntries)
             {
                 if (TrustedProxy.TryParse(entry, out var network))
@@ -94,6 +92,12 @@ public static class HttpServer
                     forwarded.KnownIPNetworks.Add(network);
                 }
             }
+
+            forwarded.ForwardedHeaders = forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
+            // A chain of trusted proxies (load balancer, then ingress) is walked back to the first untrusted hop.
+            forwarded.ForwardLimit = null;
         });
 
         builder.Services.AddRequestTimeouts();
