@@ -291,7 +291,12 @@ haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/logs/haproxy.log" 2>&1 &
 echo "$!" >"$TMP/run/haproxy.pid"
 
 stats_csv() {
-    curl -fsS --max-time 2 -u "admin:$stats_password" "http://127.0.0.1:$edge_stats/stats;csv"
+    local attempt
+    for attempt in 1 2 3; do
+        curl -fsS --max-time 5 -u "admin:$stats_password" "http://127.0.0.1:$edge_stats/stats;csv" && return 0
+        sleep "0.$attempt"
+    done
+    return 1
 }
 # server_field NAME FIELD: a column of the api backend's server NAME in the statistics.
 server_field() {
@@ -308,10 +313,11 @@ done
 # --- Smoke test through HAProxy ------------------------------------------------------------------
 
 base="https://localhost:$edge_https"
+# Generous timeouts: the first requests reach instances that are still cold, and CI machines are busy.
 api() {
     # api METHOD PATH [JSON]: the body on stdout; fails unless the status is 2xx.
     local method="$1" path="$2" body="${3:-}" out status
-    local -a args=(-sS --max-time 10 --cacert "$TMP/tls/cert.pem" -X "$method" -H "Authorization: Bearer $token" -o "$TMP/body" -w '%{http_code}')
+    local -a args=(-sS --max-time 60 --cacert "$TMP/tls/cert.pem" -X "$method" -H "Authorization: Bearer $token" -o "$TMP/body" -w '%{http_code}')
     [[ -z "$body" ]] || args+=(-H 'Content-Type: application/json' -d "$body")
     args+=("${extra_headers[@]}")
     status="$(curl "${args[@]}" "$base$path")" || return 1
@@ -326,22 +332,22 @@ extra_headers=()
 token=""
 
 step "smoke test through HAProxy"
-read -r code version < <(curl -sS --max-time 10 --cacert "$TMP/tls/cert.pem" --http2 -o /dev/null \
+read -r code version < <(curl -sS --max-time 60 --cacert "$TMP/tls/cert.pem" --http2 -o /dev/null \
     -w '%{http_code} %{http_version}\n' "$base/health/ready")
 [[ "$code" == 200 && "$version" == 2 ]] || fail "GET /health/ready through HAProxy gave $code over HTTP/$version, expected 200 over HTTP/2"
 echo "   readiness over HTTP/2 and TLS: 200"
 
-read -r code location < <(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}\n' "http://127.0.0.1:$edge_http/health")
+read -r code location < <(curl -sS --max-time 30 -o /dev/null -w '%{http_code} %{redirect_url}\n' "http://127.0.0.1:$edge_http/health")
 [[ "$code" == 301 && "$location" == https://* ]] || fail "plain HTTP answered $code '$location', expected 301 to https"
 echo "   plain HTTP: 301 to $location"
 
-code="$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$edge_stats/stats")"
+code="$(curl -sS --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$edge_stats/stats")"
 [[ "$code" == 401 ]] || fail "the statistics page answered $code without a password, expected 401"
 echo "   statistics page without the password: 401"
 
 # Sign in from another loopback address with a forged X-Forwarded-For: the API must record the
 # address HAProxy saw (127.0.0.2), not the forged one and not HAProxy's own.
-login="$(curl -sS --max-time 10 --cacert "$TMP/tls/cert.pem" --interface 127.0.0.2 \
+login="$(curl -sS --max-time 60 --cacert "$TMP/tls/cert.pem" --interface 127.0.0.2 \
     -H 'Content-Type: application/json' -H 'X-Forwarded-For: 198.51.100.23' \
     -d "$(jq -nc --arg p "$admin_password" '{email: "clinic.admin@demo.healthcare.test", password: $p}')" \
     "$base/api/v1/auth/login")" || fail "sign-in through HAProxy failed"
@@ -354,7 +360,7 @@ echo "   sign-in: the API saw the client at $client_ip (forged X-Forwarded-For i
 clinic_id="$(api GET /api/v1/me | jq -r '.memberships[0].clinicId')" || fail "GET /api/v1/me failed"
 # Reminders for anything in the next 14 days, so that the booking below is due for one whatever the
 # time of day or week.
-curl -sS --max-time 10 --cacert "$TMP/tls/cert.pem" -H "Authorization: Bearer $token" -D "$TMP/headers" \
+curl -sS --max-time 60 --cacert "$TMP/tls/cert.pem" -H "Authorization: Bearer $token" -D "$TMP/headers" \
     -o "$TMP/clinic.json" "$base/api/v1/clinics/$clinic_id" || fail "GET the clinic failed"
 etag="$(sed -nE 's/^[Ee][Tt][Aa][Gg]: *([^[:space:]]+).*/\1/p' "$TMP/headers")"
 policy_body="$(jq -c '{name, timeZone, address, phone, email, openingHours, policy: (.policy + {reminderOffsetsMinutes: [20160]})}' "$TMP/clinic.json")"
