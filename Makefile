@@ -8,12 +8,13 @@ SOLUTION := HealthcareBackend.slnx
 SCRIPTS := devops/scripts
 
 .PHONY: help run stop-local reset-local test test-only lint build format clean
+.PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
 
 help: ## Show this list of targets
 	@echo "Usage: make <target>"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
-		awk 'BEGIN { FS = ":.*## " } { printf "  %-12s %s\n", $$1, $$2 }'
+		awk 'BEGIN { FS = ":.*## " } { printf "  %-16s %s\n", $$1, $$2 }'
 
 run: ## Run API + worker locally with PostgreSQL and Redis (data in .data/)
 	@$(SCRIPTS)/local/run.sh
@@ -23,6 +24,34 @@ stop-local: ## Stop everything started by `make run`
 
 reset-local: ## Stop local services and delete .data/ (database, secrets, certificate)
 	@$(SCRIPTS)/local/reset.sh
+
+prod-local: ## Production topology as local processes (3 APIs behind HAProxy), smoke and failover check
+	@$(SCRIPTS)/local/prod-local.sh
+
+# Docker Compose (devops/docker). Each fails at once, in one line, where Docker is missing.
+start: ## Start the Docker Compose development environment (TOOLS=1 adds pgAdmin, Redis Commander, Adminer)
+	@$(SCRIPTS)/docker/compose.sh dev start
+
+logs: ## Follow the logs of the development environment
+	@$(SCRIPTS)/docker/compose.sh dev logs
+
+stop: ## Stop the development environment (data volumes are kept)
+	@$(SCRIPTS)/docker/compose.sh dev stop
+
+restart: ## Restart the development environment
+	@$(SCRIPTS)/docker/compose.sh dev restart
+
+rebuild: ## Rebuild the development image without cache and restart
+	@$(SCRIPTS)/docker/compose.sh dev rebuild
+
+prod-start: ## Start the production compose stack (3 API replicas behind HAProxy on 80/443)
+	@$(SCRIPTS)/docker/compose.sh prod start
+
+prod-logs: ## Follow the logs of the production compose stack
+	@$(SCRIPTS)/docker/compose.sh prod logs
+
+prod-stop: ## Stop the production compose stack (data volumes are kept)
+	@$(SCRIPTS)/docker/compose.sh prod stop
 
 test: lint ## Lint, then build and run all tests against temporary servers
 	@$(SCRIPTS)/ci/test.sh

@@ -11,7 +11,8 @@ Usage: devops/scripts/ci/test.sh [-h|--help] [-- DOTNET_TEST_ARGS...]
 
 Runs the test suite (this is what `make test` does after linting):
 
-  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server and chromium
+  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server and chromium,
+     and the deployment tools (deploy-tools.sh: haproxy, nginx, wrk, dclint)
      (installs the packages with apt-get when run as root),
   2. starts PostgreSQL and Redis on free 127.0.0.1 ports inside a temporary
      directory, with random passwords,
@@ -71,6 +72,8 @@ repo_root="$(cd "$script_dir/../../.." && pwd -P)"
 
 hb_require_dotnet
 hb_ensure_packages --browser
+# haproxy, nginx, wrk and the Compose validator for the deployment tests.
+"$script_dir/deploy-tools.sh"
 
 cd "$repo_root"
 solution="HealthcareBackend.slnx"

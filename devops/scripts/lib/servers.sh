@@ -202,16 +202,18 @@ _hb_apt_update_once() {
     fi
 }
 
-# hb_ensure_packages [--browser]
+# hb_ensure_packages [--browser] [--deploy]
 # Makes sure PostgreSQL >= 15, redis-server/redis-cli and openssl are
-# installed (and /usr/bin/chromium with --browser). Installs what is missing
-# through apt-get when running as root; otherwise exits with one line naming
-# the packages to install.
+# installed (and /usr/bin/chromium with --browser; haproxy, nginx, wrk and
+# promtool for the deployment and metrics checks with --deploy). Installs what is missing through
+# apt-get when running as root; otherwise exits with one line naming the
+# packages to install.
 hb_ensure_packages() {
-    local browser="" arg
+    local browser="" deploy="" arg
     for arg in "$@"; do
         case "$arg" in
             --browser) browser=1 ;;
+            --deploy) deploy=1 ;;
             *)
                 _hb_err "hb_ensure_packages: unknown option '$arg'"
                 return 2
@@ -228,6 +230,12 @@ hb_ensure_packages() {
     if [[ -n "$browser" && ! -x /usr/bin/chromium ]]; then
         missing+=(chromium)
     fi
+    if [[ -n "$deploy" ]]; then
+        command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+        command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+        command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+        command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    fi
     ((${#missing[@]} > 0)) || return 0
 
     if ! _hb_is_root || ! command -v apt-get >/dev/null 2>&1; then
@@ -238,8 +246,22 @@ hb_ensure_packages() {
     local log
     log="$(mktemp "${TMPDIR:-/tmp}/hb-apt.XXXXXX.log")"
     echo "Installing ${missing[*]} (log: $log) ..." >&2
+    # The haproxy and nginx packages would start system services listening on
+    # ports 80 and 443; the scripts only need the binaries. policy-rc.d keeps
+    # the package scripts from starting anything (removed again afterwards).
+    local policy=/usr/sbin/policy-rc.d own_policy=""
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        own_policy=1
+    fi
+    local rc=0
     if ! _hb_apt_update_once "$log" ||
         ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+        rc=1
+    fi
+    [[ -z "$own_policy" ]] || rm -f "$policy"
+    if ((rc != 0)); then
         _hb_err "error: apt-get install ${missing[*]} failed"
         _hb_show_log_tail "$log" 40
         exit 1

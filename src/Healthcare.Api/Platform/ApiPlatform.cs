@@ -42,6 +42,8 @@ public static class ApiPlatform
 
     public static WebApplication UseApiPlatform(this WebApplication app)
     {
+        // First, so the request log, HSTS, login throttling and the audit trail see the client, not the proxy.
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseSerilogRequestLogging(options =>

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Healthcare.Core.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,28 @@ public static class HttpServer
             {
                 options.ExcludedHosts.Clear();
             }
+        });
+
+        // Only the proxies named in TRUSTED_PROXIES may set the client address and scheme. ASP.NET Core trusts
+        // loopback by default and everyone when both lists are empty, so the lists are replaced, and with the
+        // setting empty no forwarded header is read at all.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpServerOptions>>((forwarded, http) =>
+        {
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var entry in http.Value.TrustedProxyEntries)
+            {
+                if (TrustedProxy.TryParse(entry, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
+            }
+
+            forwarded.ForwardedHeaders = forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
+            // A chain of trusted proxies (load balancer, then ingress) is walked back to the first untrusted hop.
+            forwarded.ForwardLimit = null;
         });
 
         builder.Services.AddRequestTimeouts();

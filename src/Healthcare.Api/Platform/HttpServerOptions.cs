@@ -51,6 +51,16 @@ public sealed class HttpServerOptions
     [ConfigurationKeyName("CORS_ALLOWED_ORIGINS")]
     public string? CorsAllowedOrigins { get; set; }
 
+    /// <summary>
+    /// Comma-separated IP addresses and CIDR ranges of the reverse proxies whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed; empty trusts nobody, so a client cannot fake its address.
+    /// </summary>
+    [ConfigurationKeyName("TRUSTED_PROXIES")]
+    public string? TrustedProxies { get; set; }
+
+    public string[] TrustedProxyEntries =>
+        (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public string[] CorsOrigins =>
         (CorsAllowedOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -114,6 +124,14 @@ internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOp
             }
         }
 
+        foreach (var entry in options.TrustedProxyEntries)
+        {
+            if (!TrustedProxy.TryParse(entry, out _))
+            {
+                failures.Add($"TRUSTED_PROXIES has '{entry}', which is not an IP address or a CIDR range like 10.0.0.0/8");
+            }
+        }
+
         return Settings.Result(failures);
     }
 
@@ -127,5 +145,26 @@ internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOp
         {
             failures.Add($"{variable} names a file that does not exist");
         }
+    }
+}
+
+/// <summary>One TRUSTED_PROXIES entry: a single address (as a /32 or /128 network) or a CIDR range.</summary>
+public static class TrustedProxy
+{
+    public static bool TryParse(string entry, out IPNetwork network)
+    {
+        if (entry.Contains('/'))
+        {
+            return IPNetwork.TryParse(entry, out network);
+        }
+
+        if (IPAddress.TryParse(entry, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        network = default;
+        return false;
     }
 }

@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
     [InlineData("LOG_LEVEL", "chatty", "LOG_LEVEL must be one of")]
     [InlineData("HTTPS_PORT", "8443", "TLS_CERT_PATH must be set when HTTPS_PORT is set")]
     [InlineData("CORS_ALLOWED_ORIGINS", "*", "CORS_ALLOWED_ORIGINS has '*'")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES has '10.0.0.0/33'")]
     public async Task ApiStopsWithOneLineNamingTheVariable(string variable, string? value, string expected)
     {
         var settings = HostProcess.ApiSettings("postgresql://user:hunter2@127.0.0.1:1/db");
