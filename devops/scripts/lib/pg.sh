@@ -211,3 +211,27 @@ SELECT 'checksum', n.nspname || '.' || c.relname,
  ORDER BY 2;
 SQL
 }
+
+# hb_pg_default_url
+# Prints $DATABASE_URL, or, when it is unset, the URL of the database that
+# `make run` keeps in .data/ (password from .data/secrets.env). Fails with one
+# line when there is neither.
+hb_pg_default_url() {
+    if [[ -n "${DATABASE_URL:-}" ]]; then
+        printf '%s\n' "$DATABASE_URL"
+        return 0
+    fi
+    local root secrets password=""
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)"
+    secrets="$root/.data/secrets.env"
+    if [[ -r "$secrets" ]]; then
+        password="$(sed -n 's/^PG_PASSWORD=//p' "$secrets" | head -n 1)"
+        password="${password//[\"\']/}"
+    fi
+    if [[ -z "$password" ]]; then
+        echo "error: DATABASE_URL is not set (and there is no local database from make run in .data/)" >&2
+        return 1
+    fi
+    echo "note: DATABASE_URL is not set; using the local database of make run" >&2
+    printf 'postgresql://healthcare:%s@127.0.0.1:%s/healthcare\n' "$password" "${LOCAL_PG_PORT:-55432}"
+}
