@@ -8,46 +8,26 @@ namespace Healthcare.DeploymentTests.Scripts;
 /// devops/scripts/backup: the test database with the demo data is backed up, restored into a fresh database
 /// and compared table by table with the original; restore refuses to overwrite and catches a wrong copy.
 /// </summary>
-public sealed class BackupRestoreTests : IAsyncLifetime
+public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<DemoDataSource>, IDisposable
 {
     private const string Backup = "devops/scripts/backup/backup.sh";
     private const string Restore = "devops/scripts/backup/restore.sh";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("hb-backup-test-").FullName;
-    private readonly List<string> _restored = [];
-    private string _sourceUrl = "";
+
+    private string SourceUrl => source.DatabaseUrl;
 
     private string BackupDirectory => Path.Combine(_directory, "backups");
 
-    public async Task InitializeAsync()
-    {
-        _sourceUrl = await TestServers.CreateDatabaseAsync("backup_source");
-        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(_sourceUrl), _directory);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var name in _restored)
-        {
-            await TestServers.DropDatabaseAsync(TestServers.DatabaseUrl(name));
-        }
-
-        await TestServers.DropDatabaseAsync(_sourceUrl);
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private Dictionary<string, string?> Environment() => new()
     {
-        ["DATABASE_URL"] = _sourceUrl,
+        ["DATABASE_URL"] = SourceUrl,
         ["PG_BIN"] = System.Environment.GetEnvironmentVariable("TEST_PG_BIN"),
     };
 
-    private string NewTarget()
-    {
-        var name = $"hb_restored_{Guid.NewGuid():N}"[..30];
-        _restored.Add(name);
-        return name;
-    }
+    private string NewTarget() => source.NewTarget();
 
     private async Task<string> BackUpAsync(params string[] extra)
     {
@@ -69,7 +49,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         Assert.Matches(@"verified \d+ tables \(\d+ rows\) and 7 checksums", restore.Stdout);
 
         // Independent of the scripts' own verification: every table, row for row.
-        var original = await TableContentsAsync(_sourceUrl);
+        var original = await TableContentsAsync(SourceUrl);
         var copy = await TableContentsAsync(TestServers.DatabaseUrl(target));
         Assert.Equal(original.Keys.Order(), copy.Keys.Order());
         foreach (var (table, contents) in original)
@@ -79,7 +59,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
         // The demo data really was there to be compared.
         Assert.True(original["public.users"].Rows >= 5);
-        Assert.True(original["public.audit_events"].Rows > 0);
+        Assert.True(original["public.clinical_notes"].Rows > 0);
         Assert.True(original["public.patients"].Rows > 0);
         Assert.True(original["public.__ef_migrations_history"].Rows > 0);
 
@@ -98,7 +78,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"database {target} already exists", again.Stderr);
 
-        var live = PostgresConnectionString.Parse(_sourceUrl).Database!;
+        var live = PostgresConnectionString.Parse(SourceUrl).Database!;
         var overLive = await Script.RunAsync(Restore, ["--force", dump, live], Environment());
         Assert.Equal(1, overLive.ExitCode);
         Assert.Contains("is the database of DATABASE_URL", overLive.Stderr);
@@ -216,5 +196,38 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         return contents;
+    }
+}
+
+/// <summary>One database with the demo data, shared by the backup tests, and the databases they restore into.</summary>
+public sealed class DemoDataSource : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("hb-backup-source-").FullName;
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _restored = [];
+
+    public string DatabaseUrl { get; private set; } = "";
+
+    public string NewTarget()
+    {
+        var name = $"hb_restored_{Guid.NewGuid():N}"[..30];
+        _restored.Add(name);
+        return name;
+    }
+
+    public async Task InitializeAsync()
+    {
+        DatabaseUrl = await TestServers.CreateDatabaseAsync("backup_source");
+        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseUrl), _directory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var name in _restored)
+        {
+            await TestServers.DropDatabaseAsync(TestServers.DatabaseUrl(name));
+        }
+
+        await TestServers.DropDatabaseAsync(DatabaseUrl);
+        Directory.Delete(_directory, recursive: true);
     }
 }
