@@ -109,8 +109,8 @@ for table in ${checksum_tables//,/ }; do
 done
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-# shellcheck source=../lib/pg.sh
-. "$script_dir/../lib/pg.sh"
+# shellcheck source=pg.sh
+. "$script_dir/pg.sh"
 if [[ -z "$database_url" ]]; then
     database_url="$(hb_pg_default_url)" || exit 2
 fi

@@ -72,7 +72,7 @@ while (($# > 0)); do
     shift
 done
 
-if ((${#positional[@]} != 2)); then
+if ((${#positional[@]} != 2)) || [[ -z "${positional[0]}" || -z "${positional[1]}" ]]; then
     echo "restore.sh: expected DUMP_FILE and TARGET_DATABASE (see --help)" >&2
     exit 2
 fi
@@ -93,8 +93,8 @@ if [[ -n "$verify" && ! -f "$manifest" ]]; then
 fi
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-# shellcheck source=../lib/pg.sh
-. "$script_dir/../lib/pg.sh"
+# shellcheck source=pg.sh
+. "$script_dir/pg.sh"
 if [[ -z "$database_url" ]]; then
     database_url="$(hb_pg_default_url)" || exit 2
 fi

@@ -158,6 +158,21 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
         Assert.Empty(Directory.Exists(BackupDirectory) ? Directory.GetFiles(BackupDirectory) : []);
     }
 
+    [Fact]
+    public async Task TheScriptsWorkFromOneFlatFolderAsTheCronJobMountsThem()
+    {
+        var mounted = Directory.CreateDirectory(Path.Combine(_directory, "configmap")).FullName;
+        foreach (var file in new[] { "backup.sh", "restore.sh", "pg.sh" })
+        {
+            File.Copy(Script.PathOf($"devops/scripts/backup/{file}"), Path.Combine(mounted, file));
+        }
+
+        var result = await Script.RunAsync(Path.Combine(mounted, "backup.sh"), ["--output-dir", BackupDirectory, "--keep", "14"], Environment());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(Directory.GetFiles(BackupDirectory, "*.dump"));
+    }
+
     private sealed record TableContents(long Rows, string Checksum);
 
     /// <summary>Row count and an order-independent digest of every table of the database.</summary>

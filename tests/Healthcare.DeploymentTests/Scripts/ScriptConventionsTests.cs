@@ -40,7 +40,7 @@ public sealed class ScriptConventionsTests
         var path = Script.PathOf(script);
         var text = await File.ReadAllTextAsync(path);
         Assert.StartsWith("#!/usr/bin/env bash\n", text);
-        Assert.Contains("\nset -euo pipefail\n", text);
+        Assert.Matches(@"(?m)^\s*set -euo pipefail$", text);
         Assert.True((File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0, $"{script} is not executable");
 
         var help = await Script.RunAsync(script, ["--help"]);

@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Helpers for the backup and restore scripts: turn a DATABASE_URL into libpq
-# settings without putting the password on any command line, and find the
-# PostgreSQL client programs.
+# Helpers for backup.sh and restore.sh: turn a DATABASE_URL into libpq
+# settings without putting the password on any command line, find the
+# PostgreSQL client programs, and the queries whose answers a backup's
+# manifest records. It sits next to the two scripts so that the Kubernetes
+# backup CronJob can mount all three from one ConfigMap.
 #
 # Source this file; do not execute it:
 #
-#   # shellcheck source=../lib/pg.sh
-#   . "$script_dir/../lib/pg.sh"
+#   # shellcheck source=pg.sh
+#   . "$script_dir/pg.sh"
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
     case "${1:-}" in
         -h | --help)
-            echo "Usage: . devops/scripts/lib/pg.sh   (a library; source it, do not run it)"
+            echo "Usage: devops/scripts/backup/pg.sh --help   (a library: source it, do not run it)"
             echo
             echo "Functions:"
             grep -E '^hb_[a-z_]+\(\)' "$0" | sed 's/().*//; s/^/  /'
             exit 0
             ;;
     esac
-    echo "pg.sh is a library: source it from another script (see --help)." >&2
+    echo "pg.sh: '${1:-}': this is a library; source it from another script (see --help)." >&2
     exit 2
 fi
 
