@@ -72,6 +72,10 @@ findings="$(awk '
     /"advisoryurl"[[:space:]]*:/ { u = $0; sub(/.*"advisoryurl"[[:space:]]*:[[:space:]]*"/, "", u); sub(/".*/, "", u); print s "\t" id " " v "\t" u }
 ' "$report" | sort -u)"
 
+# Problems dotnet reports (a source without vulnerability data, say) are shown, so an empty list
+# is not mistaken for a clean bill of health.
+sed -n 's/.*"text"[[:space:]]*:[[:space:]]*"\(.*\)".*/warning: \1/p' "$report" >&2
+
 if [[ -z "$findings" ]]; then
     echo "vulnerable packages: none"
     exit 0
