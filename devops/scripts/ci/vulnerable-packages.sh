@@ -74,7 +74,7 @@ findings="$(awk '
 
 # Problems dotnet reports (a source without vulnerability data, say) are shown, so an empty list
 # is not mistaken for a clean bill of health.
-sed -n 's/.*"text"[[:space:]]*:[[:space:]]*"\(.*\)".*/warning: \1/p' "$report" >&2
+sed -n 's/.*"text"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/warning: \1/p' "$report" >&2
 
 if [[ -z "$findings" ]]; then
     echo "vulnerable packages: none"
