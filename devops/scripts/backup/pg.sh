@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Helpers for backup.sh and restore.sh: turn a DATABASE_URL into libpq
+# Functions shared by backup.sh and restore.sh: turn a DATABASE_URL into libpq
 # settings without putting the password on any command line, find the
 # PostgreSQL client programs, and the queries whose answers a backup's
 # manifest records. It sits next to the two scripts so that the Kubernetes
