@@ -73,3 +73,23 @@ clean: ## Remove build outputs (bin/, obj/, test results)
 	@find src tests -type d \( -name bin -o -name obj -o -name TestResults \) -prune -exec rm -rf {} + 2>/dev/null || true
 	@rm -rf TestResults BenchmarkDotNet.Artifacts
 	@echo "Removed build outputs."
+
+# Operations scripts (devops/scripts/{backup,monitoring,deployment}); see docs/operations/ci-cd.md.
+.PHONY: backup restore smoke-test check-health
+
+backup: ## Back up DATABASE_URL (default: the make run database) into backups/
+	@$(SCRIPTS)/backup/backup.sh
+
+restore: ## Restore DUMP=backups/x.dump into a new database TARGET=name, and verify it
+	@$(SCRIPTS)/backup/restore.sh "$(DUMP)" "$(TARGET)"
+
+smoke-test: ## Smoke-test the API at BASE_URL (default: make run's, as the demo doctor)
+	@if [[ -z "$${SMOKE_TEST_EMAIL:-}" && -f .data/demo-credentials.txt ]]; then \
+		export SMOKE_TEST_EMAIL=doctor@demo.healthcare.test; \
+		SMOKE_TEST_PASSWORD="$$(awk '$$1 == "doctor" { print $$3 }' .data/demo-credentials.txt)"; \
+		export SMOKE_TEST_PASSWORD; \
+	fi; \
+	$(SCRIPTS)/deployment/smoke-test.sh "$${BASE_URL:-http://localhost:8088}"
+
+check-health: ## Check readiness and metrics of the API at BASE_URL (default: make run's)
+	@$(SCRIPTS)/monitoring/check-health.sh "$${BASE_URL:-http://localhost:8088}"

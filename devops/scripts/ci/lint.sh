@@ -12,6 +12,7 @@ Runs the linters (this is what `make lint` does):
     (fix findings with `make format`)
   - shellcheck on every *.sh under devops/ and on .ci/run
     (installed with apt-get when missing and running as root)
+  - yamllint on the repository's YAML (devops/scripts/ci/lint-yaml.sh)
 EOF
 }
 
@@ -81,6 +82,10 @@ if ((${#scripts[@]} > 0)); then
         echo "lint.sh: shellcheck found problems" >&2
         status=1
     fi
+fi
+
+if ! "$script_dir/lint-yaml.sh"; then
+    status=1
 fi
 
 if ((status == 0)); then
