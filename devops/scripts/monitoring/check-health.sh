@@ -221,7 +221,7 @@ if [[ -n "$use_metrics" ]]; then
         # Npgsql names these db.client.connection.* (current semantic
         # conventions) or db.client.connections.* (older releases).
         used="$(series db_client_connection_count db_client_connection_state=used | sum_of)"
-        [[ -n "$used" ]] || used="$(series db_client_connections_usage state=used | sum_of)"
+        [[ -n "$used" ]] || used="$(series db_client_connections_usage db_client_connection_state=used | sum_of)"
         pool_max="$(series db_client_connection_max | sum_of)"
         [[ -n "$pool_max" ]] || pool_max="$(series db_client_connections_max | sum_of)"
         if [[ -z "$used" || -z "$pool_max" ]] || ! above "$pool_max" 0; then

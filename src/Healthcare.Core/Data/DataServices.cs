@@ -30,6 +30,8 @@ public static class DataServices
             // Statements run often enough are prepared on the server automatically.
             connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
             var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
+            // Names the pool in metrics (instead of its connection string).
+            builder.Name = applicationName;
             builder.UseLoggerFactory(sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
             return builder.Build();
         });

@@ -21,9 +21,9 @@ public sealed class CheckHealthTests(SeededApi api)
         healthcare_queue_depth{queue="maintenance"} 1
         # TYPE healthcare_queue_failed gauge
         healthcare_queue_failed 2
-        db_client_connection_count{db_client_connection_pool_name="api",db_client_connection_state="used"} 5
-        db_client_connection_count{db_client_connection_pool_name="api",db_client_connection_state="idle"} 15
-        db_client_connection_max{db_client_connection_pool_name="api"} 20
+        db_client_connections_usage{db_client_connection_pool_name="api",db_client_connection_state="used"} 5
+        db_client_connections_usage{db_client_connection_pool_name="api",db_client_connection_state="idle"} 15
+        db_client_connections_max{db_client_connection_pool_name="api"} 20
         cnpg_pg_replication_lag{pod="postgres-2"} 0.4
         """;
 
