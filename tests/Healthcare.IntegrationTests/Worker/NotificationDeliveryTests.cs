@@ -112,6 +112,32 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task TheDeliveryJobContinuesTheTraceOfTheBookingRequest()
+    {
+        var setup = await ClinicSetup.CreateAsync(api, patients: 1);
+        var address = $"traced.{Guid.NewGuid():N}@tests.healthcare.test";
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0]).ExecuteUpdateAsync(p => p.SetProperty(x => x.Email, address)));
+        var staff = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+        var traceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/clinics/{setup.ClinicId}/appointments")
+        {
+            Content = JsonContent.Create(setup.Booking(ClinicSetup.Local(5, 11))),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+
+        var booked = await staff.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, booked.StatusCode);
+        await ReceivedAsync(address);
+        var outbox = await api.WithDbAsync(db => db.OutboxMessages
+            .Where(m => m.Kind == OutboxKinds.AppointmentBooked).Select(m => m.TraceParent).ToListAsync());
+        Assert.Single(outbox, traceParent => traceParent is not null && traceParent.Contains(traceId, StringComparison.Ordinal));
+        var jobParameters = await api.WithDbAsync(db => db.Database
+            .SqlQuery<string>($"SELECT value AS \"Value\" FROM hangfire.jobparameter WHERE name = 'traceparent'").ToListAsync());
+        Assert.Contains(jobParameters, value => value.Contains(traceId, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnExportIsBuiltByTheWorkerAndDownloadedThroughItsLinkUntilItExpires()
     {
         var setup = await ClinicSetup.CreateAsync(api, patients: 2);
