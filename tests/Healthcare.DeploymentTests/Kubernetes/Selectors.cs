@@ -49,3 +49,12 @@ public static class Selectors
     public static bool IsEmpty(V1LabelSelector? selector) =>
         selector is null || ((selector.MatchLabels?.Count ?? 0) == 0 && (selector.MatchExpressions?.Count ?? 0) == 0);
 }
+
+public static class IntOrStringExtensions
+{
+    /// <summary>A numeric port or count; names and percentages are not numbers.</summary>
+    public static int ToInt(this IntOrString value) =>
+        int.TryParse(value.Value, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new FormatException($"'{value.Value}' is not a number");
+}
