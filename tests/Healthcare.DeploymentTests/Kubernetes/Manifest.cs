@@ -40,6 +40,8 @@ public sealed partial class Manifest
         .GroupBy(x => ApiVersionOf(x.entity!) + "/" + x.entity!.Kind)
         .ToDictionary(g => g.Key, g => g.First().type, StringComparer.Ordinal);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ManifestObject, object> StrictModels = [];
+
     private Manifest(string source, IReadOnlyList<ManifestObject> objects)
     {
         Source = source;
@@ -92,8 +94,12 @@ public sealed partial class Manifest
             throw new InvalidOperationException($"{item.Id}: {item.ApiVersion} {item.Kind} is not a built-in Kubernetes type");
         }
 
-        var map = new Dictionary<string, Type> { [item.ApiVersion + "/" + item.Kind] = type };
-        return KubernetesYaml.LoadAllFromString(item.Yaml, map, strict: true).Single();
+        // Read once per object; the tests only read the models.
+        return StrictModels.GetValue(item, _ =>
+        {
+            var map = new Dictionary<string, Type> { [item.ApiVersion + "/" + item.Kind] = type };
+            return KubernetesYaml.LoadAllFromString(item.Yaml, map, strict: true).Single();
+        });
     }
 
     public IEnumerable<ManifestObject> OfKind(string kind) => Objects.Where(o => o.Kind == kind);
