@@ -11,8 +11,8 @@ Usage: devops/scripts/ci/test.sh [-h|--help] [-- DOTNET_TEST_ARGS...]
 
 Runs the test suite (this is what `make test` does after linting):
 
-  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server and chromium
-     (installs the packages with apt-get when run as root),
+  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server, chromium and
+     kubectl >= 1.27 (installs the packages with apt-get when run as root),
   2. starts PostgreSQL and Redis on free 127.0.0.1 ports inside a temporary
      directory, with random passwords,
   3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
@@ -71,6 +71,8 @@ repo_root="$(cd "$script_dir/../../.." && pwd -P)"
 
 hb_require_dotnet
 hb_ensure_packages --browser
+# The Kubernetes manifest tests need it; without it they fail and say why, the rest still runs.
+hb_ensure_kubectl || true
 
 cd "$repo_root"
 solution="HealthcareBackend.slnx"
