@@ -20,7 +20,8 @@ then deletes all but the newest KEEP backups with the same PREFIX in DIR.
 Files are created readable by their owner only: they hold patient data.
 
 Options (environment variable in brackets):
-  --database-url URL     database to back up [DATABASE_URL]
+  --database-url URL     database to back up [DATABASE_URL; default: the
+                         database of `make run` in .data/]
   --output-dir DIR       where backups go [BACKUP_DIR, default ./backups]
   --keep N               backups to keep, 1 or more [BACKUP_KEEP, default 7]
   --prefix NAME          file name prefix [BACKUP_PREFIX, default healthcare]
@@ -85,10 +86,6 @@ while (($# > 0)); do
     shift
 done
 
-if [[ -z "$database_url" ]]; then
-    echo "backup.sh: DATABASE_URL is not set (or pass --database-url)" >&2
-    exit 2
-fi
 if ! [[ "$keep" =~ ^[0-9]+$ ]] || ((keep < 1)); then
     echo "backup.sh: --keep must be a whole number of 1 or more" >&2
     exit 2
@@ -112,8 +109,11 @@ for table in ${checksum_tables//,/ }; do
 done
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-# shellcheck source=../lib/pg.sh
-. "$script_dir/../lib/pg.sh"
+# shellcheck source=pg.sh
+. "$script_dir/pg.sh"
+if [[ -z "$database_url" ]]; then
+    database_url="$(hb_pg_default_url)" || exit 2
+fi
 
 pg_bin="$(hb_pg_client_bin)" || exit 1
 umask 077

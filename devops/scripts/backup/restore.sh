@@ -21,7 +21,8 @@ is the database of DATABASE_URL, it stops unless --force is given, in which
 case that database is dropped (its connections are ended) and recreated.
 
 Options (environment variable in brackets):
-  --database-url URL   server and credentials [DATABASE_URL]
+  --database-url URL   server and credentials [DATABASE_URL; default: the
+                       server of `make run` in .data/]
   --manifest FILE      manifest to verify against (default: next to the dump)
   --no-verify          restore only; skip the comparison
   --jobs N             parallel pg_restore jobs [default 2]
@@ -71,16 +72,12 @@ while (($# > 0)); do
     shift
 done
 
-if ((${#positional[@]} != 2)); then
+if ((${#positional[@]} != 2)) || [[ -z "${positional[0]}" || -z "${positional[1]}" ]]; then
     echo "restore.sh: expected DUMP_FILE and TARGET_DATABASE (see --help)" >&2
     exit 2
 fi
 dump="${positional[0]}"
 target="${positional[1]}"
-if [[ -z "$database_url" ]]; then
-    echo "restore.sh: DATABASE_URL is not set (or pass --database-url)" >&2
-    exit 2
-fi
 if ! [[ "$target" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
     echo "restore.sh: TARGET_DATABASE must be lower-case letters, digits and '_' (at most 63), starting with a letter or '_'" >&2
     exit 2
@@ -96,8 +93,11 @@ if [[ -n "$verify" && ! -f "$manifest" ]]; then
 fi
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-# shellcheck source=../lib/pg.sh
-. "$script_dir/../lib/pg.sh"
+# shellcheck source=pg.sh
+. "$script_dir/pg.sh"
+if [[ -z "$database_url" ]]; then
+    database_url="$(hb_pg_default_url)" || exit 2
+fi
 pg_bin="$(hb_pg_client_bin)" || exit 1
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hb-restore.XXXXXX")"
