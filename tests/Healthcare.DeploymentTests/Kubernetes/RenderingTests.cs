@@ -53,6 +53,39 @@ public sealed class RenderingTests
         Assert.Empty(unknown);
     }
 
+    /// <summary>The fields each custom resource's CRD marks required (CloudNativePG 1.26+, KEDA 2, Prometheus Operator).</summary>
+    private static readonly Dictionary<string, string[]> RequiredFields = new()
+    {
+        ["Cluster"] = ["spec.instances", "spec.storage.size"],
+        ["ScheduledBackup"] = ["spec.cluster.name", "spec.schedule"],
+        ["ScaledObject"] = ["spec.scaleTargetRef.name", "spec.triggers"],
+        ["ServiceMonitor"] = ["spec.selector", "spec.endpoints"],
+        ["PrometheusRule"] = ["spec.groups"],
+    };
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void EveryCustomResourceHasItsRequiredFields(string overlay)
+    {
+        foreach (var item in Kustomize.Overlay(overlay).Objects.Where(o => !Manifest.IsBuiltIn(o)))
+        {
+            Assert.True(RequiredFields.TryGetValue(item.Kind, out var required), $"{item.Id}: no required fields known");
+            Assert.All(required, path => Assert.True(item.At(path) is not null, $"{item.Id} lacks {path}"));
+        }
+
+        foreach (var scaledObject in Kustomize.Overlay(overlay).OfKind("ScaledObject"))
+        {
+            var triggers = ((YamlDotNet.RepresentationModel.YamlSequenceNode)scaledObject.At("spec.triggers")!).Children.Cast<YamlDotNet.RepresentationModel.YamlMappingNode>().ToList();
+            Assert.NotEmpty(triggers);
+            Assert.All(triggers, t => Assert.True(t.Children.ContainsKey("type") && t.Children.ContainsKey("metadata"), $"{scaledObject.Id}: a trigger needs type and metadata"));
+        }
+
+        foreach (var rule in Kustomize.Overlay(overlay).OfKind("PrometheusRule").SelectMany(AppMetrics.AlertRules))
+        {
+            Assert.False(string.IsNullOrEmpty(rule.Expr), $"alert {rule.Name} has no expr");
+        }
+    }
+
     [Fact]
     public void StrictReadingRejectsAFieldKubernetesDoesNotKnow()
     {
