@@ -9,12 +9,13 @@ SCRIPTS := devops/scripts
 
 .PHONY: help run stop-local reset-local test test-only lint build format clean
 .PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
+.PHONY: k8s-local-deploy k8s-local-access k8s-local-stop
 
 help: ## Show this list of targets
 	@echo "Usage: make <target>"
 	@echo
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
-		awk 'BEGIN { FS = ":.*## " } { printf "  %-16s %s\n", $$1, $$2 }'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk 'BEGIN { FS = ":.*## " } { printf "  %-17s %s\n", $$1, $$2 }'
 
 run: ## Run API + worker locally with PostgreSQL and Redis (data in .data/)
 	@$(SCRIPTS)/local/run.sh
@@ -67,6 +68,15 @@ build: ## Build the solution in Release
 
 format: ## Apply dotnet format fixes to the C# code
 	dotnet format $(SOLUTION)
+
+k8s-local-deploy: ## Deploy to a local kind cluster (creates it; builds and loads the image)
+	@$(SCRIPTS)/k8s/local.sh deploy
+
+k8s-local-access: ## Forward the local cluster's API to http://localhost:8088
+	@$(SCRIPTS)/k8s/local.sh access
+
+k8s-local-stop: ## Delete the local kind cluster
+	@$(SCRIPTS)/k8s/local.sh stop
 
 clean: ## Remove build outputs (bin/, obj/, test results)
 	@if [[ -f $(SOLUTION) ]]; then dotnet clean $(SOLUTION) -nologo -v q >/dev/null || true; fi

@@ -11,9 +11,10 @@ Usage: devops/scripts/ci/test.sh [-h|--help] [-- DOTNET_TEST_ARGS...]
 
 Runs the test suite (this is what `make test` does after linting):
 
-  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server and chromium,
-     and the deployment tools (deploy-tools.sh: haproxy, nginx, wrk, dclint)
-     (installs the packages with apt-get when run as root),
+  1. checks for the .NET SDK 10, PostgreSQL >= 15, redis-server, chromium,
+     kubectl >= 1.27 and the deployment tools (deploy-tools.sh: haproxy,
+     nginx, wrk, promtool, the npm checkers) (installs the packages with
+     apt-get when run as root),
   2. starts PostgreSQL and Redis on free 127.0.0.1 ports inside a temporary
      directory, with random passwords,
   3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
@@ -74,6 +75,8 @@ hb_require_dotnet
 hb_ensure_packages --browser
 # haproxy, nginx, wrk and the Compose validator for the deployment tests.
 "$script_dir/deploy-tools.sh"
+# The Kubernetes manifest tests need it; without it they fail and say why, the rest still runs.
+hb_ensure_kubectl || true
 
 cd "$repo_root"
 solution="HealthcareBackend.slnx"

@@ -279,6 +279,38 @@ hb_ensure_packages() {
     rm -f "$log"
 }
 
+# Succeeds when kubectl is installed and embeds kustomize v5 or newer
+# (kubectl 1.27+), which the Kubernetes manifests need.
+_hb_kubectl_ok() {
+    local version
+    command -v kubectl >/dev/null 2>&1 || return 1
+    version="$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')"
+    [[ "$version" =~ ^[0-9]+$ ]] && ((version >= 5))
+}
+
+# hb_ensure_kubectl
+# Makes sure kubectl 1.27+ is installed, for the tests that render the
+# Kubernetes manifests with `kubectl kustomize`. As root, installs the apt
+# package `kubectl` when an apt source offers it (Debian's older
+# kubernetes-client is too old). Otherwise prints one line and returns 1, so
+# the caller may go on and let those tests report it.
+hb_ensure_kubectl() {
+    _hb_kubectl_ok && return 0
+    local msg="missing: kubectl 1.27 or newer (kustomize v5) for the Kubernetes tests; see https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/"
+    if _hb_is_root && command -v apt-get >/dev/null 2>&1; then
+        local log
+        log="$(mktemp "${TMPDIR:-/tmp}/hb-apt.XXXXXX.log")"
+        if _hb_apt_update_once "$log" && apt-cache policy kubectl 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+            echo "Installing kubectl (log: $log) ..." >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends kubectl >>"$log" 2>&1 || true
+        fi
+        rm -f "$log"
+        _hb_kubectl_ok && return 0
+    fi
+    _hb_err "$msg"
+    return 1
+}
+
 # ---------------------------------------------------------------------------
 # Ports
 # ---------------------------------------------------------------------------

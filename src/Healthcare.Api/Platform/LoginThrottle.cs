@@ -145,20 +145,22 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, TimeProvider clo
         }
     }
 
-    private static ThrottleKeys Keys(string email, string? ip)
+    internal static ThrottleKeys Keys(string email, string? ip)
     {
         // Addresses are hashed: Redis holds no e-mail addresses.
         var account = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email)))[..32];
         // Without a known client address (in-process hosts) the per-IP and pair counters share one bucket.
         var address = ip ?? "unknown";
+        // The part in braces is the Redis Cluster hash tag: a counter and its lock live in the same slot, so
+        // they can be deleted in one command on a cluster too.
         return new ThrottleKeys(
-            $"login:fail:pair:{account}:{address}",
-            $"login:lock:pair:{account}:{address}",
-            $"login:fail:account:{account}",
-            $"login:lock:account:{account}",
-            $"login:fail:ip:{address}",
-            $"login:lock:ip:{address}");
+            $"login:{{pair:{account}:{address}}}:fail",
+            $"login:{{pair:{account}:{address}}}:lock",
+            $"login:{{account:{account}}}:fail",
+            $"login:{{account:{account}}}:lock",
+            $"login:{{ip:{address}}}:fail",
+            $"login:{{ip:{address}}}:lock");
     }
 
-    private sealed record ThrottleKeys(string Pair, string PairLock, string Account, string AccountLock, string Ip, string IpLock);
+    internal sealed record ThrottleKeys(string Pair, string PairLock, string Account, string AccountLock, string Ip, string IpLock);
 }
