@@ -39,6 +39,7 @@ public static class TestServers
     {
         await using var db = OpenDbContext(databaseUrl);
         await db.Database.MigrateAsync();
+        await Healthcare.Core.Jobs.JobStorageSetup.InstallSchemaAsync(db);
     }
 
     public static async Task DropDatabaseAsync(string databaseUrl)

@@ -52,6 +52,7 @@ public static partial class DatabaseCommands
         var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
         // EF Core takes a database lock while migrating, so concurrent migrators wait instead of racing.
         await db.Database.MigrateAsync();
+        await Healthcare.Core.Jobs.JobStorageSetup.InstallSchemaAsync(db);
         LogMigrated(logger, pending.Count, pending);
         return 0;
     }

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Healthcare.Core.Configuration;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,24 @@ public static class JobStorageSetup
 {
     public const string Schema = "hangfire";
 
+    /// <summary>
+    /// Creates or upgrades Hangfire's tables; run by the migrator with the EF Core migrations, so that neither
+    /// the API nor the worker needs the database at start-up or the right to change its schema.
+    /// </summary>
+    public static async Task InstallSchemaAsync(DbContext db, CancellationToken cancellationToken = default)
+    {
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            PostgreSqlObjectsInstaller.Install(connection, Schema);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     public static IServiceCollection AddJobStorage(this IServiceCollection services, Action<IServiceProvider, IGlobalConfiguration>? configure = null)
     {
         services.AddHangfire((sp, configuration) =>
@@ -36,7 +55,7 @@ public static class JobStorageSetup
                 .UseRecommendedSerializerSettings()
                 .UsePostgreSqlStorage(
                     options => options.UseNpgsqlConnection(connection.ConnectionString),
-                    new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = true });
+                    new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false });
             configure?.Invoke(sp, configuration);
         });
         services.AddSingleton<QueueStatistics>();
