@@ -158,7 +158,8 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        // Generous: one-shot commands (migrate, seed) share the machine with the rest of the suite.
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
         await _process.WaitForExitAsync(cts.Token);
         // WaitForExitAsync returns once the output streams have been read to the end.
         return _process.ExitCode;
