@@ -51,8 +51,14 @@ public static class JsonLogging
     /// Levels, enrichers and the PHI policies that every output shares: stdout and the stored log receive the same,
     /// already redacted, events.
     /// </summary>
-    public static LoggerConfiguration Configure(LoggerConfiguration logger, LogEventLevel level, string applicationName) =>
-        logger.MinimumLevel.Is(level)
+    public static LoggerConfiguration Configure(LoggerConfiguration logger, LogEventLevel level, string applicationName)
+    {
+        foreach (var type in ApplicationTypesAsIdOnly.LoadedApplicationTypes())
+        {
+            logger.Destructure.AsScalar(type);
+        }
+
+        return logger.MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", Max(level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Max(level, LogEventLevel.Warning))
             // Failed commands surface as exceptions and are logged once where they are handled.
@@ -60,12 +66,15 @@ public static class JsonLogging
             .MinimumLevel.Override("Npgsql", Max(level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.Extensions.Http", Max(level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Max(level, LogEventLevel.Information))
+            // The cache reports every lookup at Information; only its warnings are news.
+            .MinimumLevel.Override("ZiggyCreatures.Caching.Fusion", Max(level, LogEventLevel.Warning))
             .Destructure.With<ApplicationTypesAsIdOnly>()
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Application", applicationName)
             .Enrich.With<DropRawPath>()
             // Last, so that it sees every property the others added.
             .Enrich.With<PhiRedaction>();
+    }
 
     /// <summary>The stored log's sink, or none when DATABASE_URL is unusable (validation then stops the process).</summary>
     private static PostgresLogSink? CreateStore(IServiceProvider sp, IConfiguration configuration, string applicationName)

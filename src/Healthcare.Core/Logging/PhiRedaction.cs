@@ -42,8 +42,17 @@ public sealed class PhiRedaction : ILogEventEnricher
         "familyname", "firstname", "lastname", "fullname", "patientname", "address", "notebody", "notetext", "password",
     ];
 
+    /// <summary>Framework sources that log only their own settings (listening addresses, content root).</summary>
+    private static readonly FrozenSet<string> TrustedSources = new[] { "Microsoft.Hosting.Lifetime" }.ToFrozenSet(StringComparer.Ordinal);
+
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
+        if (logEvent.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: string sourceName } &&
+            TrustedSources.Contains(sourceName))
+        {
+            return;
+        }
+
         List<LogEventProperty>? changed = null;
         foreach (var (name, value) in logEvent.Properties)
         {
@@ -150,6 +159,10 @@ public sealed class PhiRedaction : ILogEventEnricher
                     return any ? new DictionaryValue(entries) : value;
                 }
 
+            case ScalarValue { Value: { } scalar } when ApplicationTypesAsIdOnly.IsApplicationType(scalar.GetType()):
+                // Logged without @: it would be written with ToString(), which for a record lists every field.
+                return ApplicationTypesAsIdOnly.TypeAndId(scalar);
+
             default:
                 return value;
         }
@@ -164,18 +177,47 @@ public sealed class ApplicationTypesAsIdOnly : IDestructuringPolicy
 {
     public bool TryDestructure(object value, ILogEventPropertyValueFactory propertyValueFactory, [NotNullWhen(true)] out LogEventPropertyValue? result)
     {
-        var type = value.GetType();
-        if (type.Assembly.GetName().Name?.StartsWith("Healthcare.", StringComparison.Ordinal) != true || type.IsEnum)
+        if (!IsApplicationType(value.GetType()))
         {
             result = null;
             return false;
         }
 
+        result = TypeAndId(value);
+        return true;
+    }
+
+    /// <summary>
+    /// The application's own types, for Serilog to capture as they are (not as their ToString(), which for a record
+    /// lists every field) so that <see cref="PhiRedaction"/> can reduce them to type and id.
+    /// </summary>
+    public static IEnumerable<Type> LoadedApplicationTypes() =>
+        AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => !a.IsDynamic && a.GetName().Name?.StartsWith("Healthcare.", StringComparison.Ordinal) == true)
+            .SelectMany(a =>
+            {
+                try
+                {
+                    return a.GetTypes();
+                }
+                catch (ReflectionTypeLoadException e)
+                {
+                    return e.Types.OfType<Type>().ToArray();
+                }
+            })
+            .Where(t => IsApplicationType(t) && !t.IsAbstract && !t.IsInterface && !t.ContainsGenericParameters &&
+                !typeof(Delegate).IsAssignableFrom(t) && !t.Name.Contains('<', StringComparison.Ordinal));
+
+    internal static bool IsApplicationType(Type type) =>
+        !type.IsEnum && !type.IsPrimitive && type.Assembly.GetName().Name?.StartsWith("Healthcare.", StringComparison.Ordinal) == true;
+
+    internal static StructureValue TypeAndId(object value)
+    {
+        var type = value.GetType();
         var id = type.GetProperty("Id", BindingFlags.Public | BindingFlags.Instance);
         var properties = id?.GetIndexParameters().Length == 0 && id.GetValue(value) is { } idValue
             ? new[] { new LogEventProperty("Id", new ScalarValue(idValue is Guid or int or long ? idValue : idValue.ToString())) }
             : [];
-        result = new StructureValue(properties, type.Name);
-        return true;
+        return new StructureValue(properties, type.Name);
     }
 }

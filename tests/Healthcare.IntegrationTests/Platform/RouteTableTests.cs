@@ -32,7 +32,8 @@ public sealed class RouteTableTests(ApiFactory api) : IClassFixture<ApiFactory>
             .Select(e => e.RoutePattern.RawText ?? "")
             .Where(p => !p.StartsWith("/api/v1/", StringComparison.Ordinal) && !p.StartsWith("/health", StringComparison.Ordinal) &&
                 !p.StartsWith("/openapi/", StringComparison.Ordinal) && !p.StartsWith("/docs", StringComparison.Ordinal) &&
-                !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json")
+                !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json" &&
+                !p.StartsWith("/logger", StringComparison.Ordinal))
             .ToList();
         Assert.True(stray.Count == 0, "Unexpected routes:\n" + string.Join('\n', stray));
     }

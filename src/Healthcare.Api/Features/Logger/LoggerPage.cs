@@ -36,11 +36,11 @@ public static class LoggerPage
 
     public static IEndpointRouteBuilder MapLogViewer(this IEndpointRouteBuilder endpoints)
     {
-        var pages = endpoints.MapGroup(Path).RequireAuthorization(AdminPages.Policy).ExcludeFromDescription();
-        pages.MapGet("", ListAsync);
-        pages.MapGet("/events/{id:guid}", DetailAsync);
-        pages.MapGet("/stream", StreamAsync).DisableRequestTimeout();
-        pages.MapGet("/logger.js", Script);
+        var pages = endpoints.MapGroup("").RequireAuthorization(AdminPages.Policy).ExcludeFromDescription();
+        pages.MapGet(Path, ListAsync);
+        pages.MapGet(Path + "/events/{id:guid}", DetailAsync);
+        pages.MapGet(Path + "/stream", StreamAsync).DisableRequestTimeout();
+        pages.MapGet(Path + "/logger.js", Script);
         return endpoints;
     }
 
