@@ -28,6 +28,8 @@ public static class JsonLogging
         // ASP.NET Core's own per-request scope and messages carry the raw path and its own request id;
         // the API writes one request event with the route template and the X-Request-Id instead.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
+        // Each host keeps its own logger (and log store) instead of replacing the process-wide static one, so that hosts
+        // sharing a process (tests) neither swap nor close each other's pipelines.
         services.AddSerilog((sp, logger) =>
         {
             // Read directly: a bad LOG_LEVEL is reported with every other bad setting by options validation.
@@ -43,7 +45,7 @@ public static class JsonLogging
             {
                 logger.WriteTo.Sink(store, storeLevel!.Value);
             }
-        });
+        }, preserveStaticLogger: true);
         return services;
     }
 
