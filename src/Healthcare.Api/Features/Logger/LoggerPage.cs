@@ -92,8 +92,8 @@ public static class LoggerPage
         Field("Time (UTC)", Time(e.Time));
         Field("Level", LevelName(e.Level));
         Field("Application", e.Application);
-        Field("Instance", e.Instance, Link(new LogFilter { Instance = e.Instance }, e.Instance));
-        Field("Source", e.Source, e.Source is null ? null : Link(new LogFilter { Source = e.Source }, e.Source));
+        Field("Instance", e.Instance, Link(new LogFilter { Instance = e.Instance }, "events of this instance"));
+        Field("Source", e.Source, e.Source is null ? null : Link(new LogFilter { Source = e.Source }, "events of this source"));
         Field("Request id", e.RequestId, e.RequestId is null ? null : Link(new LogFilter { RequestId = e.RequestId }, "every event of this request"));
         Field("Trace id", e.TraceId, e.TraceId is null ? null : Link(new LogFilter { TraceId = e.TraceId }, "every event of this trace"));
         Field("Span id", e.SpanId);
@@ -259,7 +259,7 @@ public static class LoggerPage
         row.Append(CultureInfo.InvariantCulture, $"<tr class=\"level-{LogFilter.LevelValue(e.Level)}\" data-id=\"{e.Id}\">");
         row.Append(CultureInfo.InvariantCulture, $"<td class=\"time\"><a href=\"/logger/events/{e.Id}\">{Time(e.Time)}</a></td>");
         row.Append("<td class=\"level\">").Append(LevelName(e.Level)).Append("</td>");
-        row.Append("<td>").Append(Html.Encode(e.Application)).Append("<br><span class=\"muted\">").Append(Html.Encode(e.Instance)).Append("</span></td>");
+        row.Append("<td class=\"app\">").Append(Html.Encode(e.Application)).Append("<br><span class=\"muted\">").Append(Html.Encode(e.Instance)).Append("</span></td>");
         row.Append("<td class=\"source\">").Append(e.Source is null ? "" : Link(new LogFilter { Source = e.Source }, Short(e.Source))).Append("</td>");
         row.Append("<td class=\"message\">").Append(Html.Encode(e.Message.Length > 500 ? LogRecord.Clean(e.Message, 500) + "…" : e.Message));
         if (e.ExceptionType is not null)
@@ -315,7 +315,9 @@ public static class LoggerPage
               @keyframes fresh { from { background: #fef3c7; } to { background: transparent; } }
               table.fields th { width: 12rem; }
               pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, monospace; }
-              .message { font-size: 1.05rem; }
+              p.message { font-size: 1.05rem; }
+              #events td.app { white-space: nowrap; }
+              #tail-status { margin-right: 0.6rem; color: #047857; }
             </style>
             </head>
             <body>

@@ -53,7 +53,7 @@ internal static class LoggerScript
             time.appendChild(link);
             const level = cell("level");
             level.textContent = e.level === "Verbose" ? "Trace" : e.level;
-            const app = cell("");
+            const app = cell("app");
             app.appendChild(document.createTextNode(e.application));
             app.appendChild(document.createElement("br"));
             const instance = document.createElement("span");
