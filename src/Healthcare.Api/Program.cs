@@ -1,6 +1,7 @@
 using Healthcare.Api.Features.Admin;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Features.Logger;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Practitioners;
 using Healthcare.Api.Features.Records;
@@ -14,6 +15,7 @@ return await StartupGuard.RunAsync(async () =>
     builder.AddApiPlatform();
     builder.Services.AddScheduling();
     builder.Services.AddAdminPages();
+    builder.Services.AddLogViewer();
 
     var app = builder.Build();
     if (await app.TryRunCommandAsync(args) is { } exitCode)
@@ -39,6 +41,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapSchedulingApi();
     app.MapAuditApi();
     app.MapAdminPages();
+    app.MapLogViewer();
 
     await app.RunAsync();
     return 0;

@@ -48,6 +48,8 @@ public static class ApiPlatform
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseSerilogRequestLogging(options =>
         {
+            // This host's logger: the static one is not set (see JsonLogging).
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             // The route template, never the raw path: ids and search terms stay out of the logs.
             options.MessageTemplate = "HTTP {RequestMethod:l} {Route:l} responded {StatusCode} in {Elapsed:0.0} ms";
             options.EnrichDiagnosticContext = (diagnostics, http) =>

@@ -1,15 +1,18 @@
 using Hangfire;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Logging;
 using Healthcare.Core.Observability;
 using Healthcare.Core.Platform;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Healthcare.Worker.Jobs;
 
 /// <summary>The recurring jobs derived from rows: reminders, no-shows, waitlist holds, clean-up and audit checks.</summary>
-public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider clock, HealthcareMetrics metrics, ILogger<MaintenanceJobs> logger)
+public sealed partial class MaintenanceJobs(
+    HealthcareDbContext db, TimeProvider clock, HealthcareMetrics metrics, IOptions<LogStoreOptions> logStore, ILogger<MaintenanceJobs> logger)
 {
     /// <summary>Processed outbox rows and ended sessions are kept this long, then deleted.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
@@ -26,7 +29,10 @@ public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider
     public Task ExpireWaitlistHoldsAsync(CancellationToken cancellationToken) =>
         WaitlistOffers.ExpireHoldsAsync(db, clock.GetUtcNow(), cancellationToken);
 
-    /// <summary>Daily: expired idempotency keys, processed outbox rows and long-ended sessions with their refresh tokens.</summary>
+    /// <summary>
+    /// Daily: expired idempotency keys, processed outbox rows, long-ended sessions with their refresh tokens, and stored
+    /// log events older than LOG_RETENTION_DAYS (whole day partitions; the coming days' partitions are made ahead).
+    /// </summary>
     public async Task CleanUpAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -36,6 +42,8 @@ public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider
         var tokens = await db.RefreshTokens.Where(t => t.Session!.AbsoluteExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
         var sessions = await db.Sessions.Where(s => s.AbsoluteExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
         LogCleanedUp(logger, keys, outbox, tokens, sessions);
+        var (created, dropped) = await LogPartitions.MaintainAsync(db, now, logStore.Value.RetentionDays, cancellationToken);
+        LogPartitionsMaintained(logger, dropped, logStore.Value.RetentionDays, created);
     }
 
     /// <summary>Nightly: walks every audit chain; a break is logged at error level for the alert rules.</summary>
@@ -55,6 +63,9 @@ public sealed partial class MaintenanceJobs(HealthcareDbContext db, TimeProvider
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Clean-up removed {Keys} idempotency keys, {Outbox} outbox rows, {Tokens} refresh tokens and {Sessions} sessions")]
     private static partial void LogCleanedUp(ILogger logger, int keys, int outbox, int tokens, int sessions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Log store: dropped {Dropped} day partitions older than {RetentionDays} days, created {Created} ahead")]
+    private static partial void LogPartitionsMaintained(ILogger logger, int dropped, int retentionDays, int created);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit trail broken at event {EventId} (chain {ChainId})")]
     private static partial void LogAuditBroken(ILogger logger, long eventId, Guid chainId);

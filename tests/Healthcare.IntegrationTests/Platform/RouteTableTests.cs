@@ -33,7 +33,8 @@ public sealed class RouteTableTests(ApiFactory api) : IClassFixture<ApiFactory>
             .Where(p => !p.StartsWith("/api/v1/", StringComparison.Ordinal) && !p.StartsWith("/health", StringComparison.Ordinal) &&
                 !p.StartsWith("/openapi/", StringComparison.Ordinal) && !p.StartsWith("/docs", StringComparison.Ordinal) &&
                 !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json" && p != "/metrics" &&
-                !p.StartsWith("/admin", StringComparison.Ordinal) && !p.StartsWith("/queue-dashboard", StringComparison.Ordinal))
+                !p.StartsWith("/admin", StringComparison.Ordinal) && !p.StartsWith("/queue-dashboard", StringComparison.Ordinal) &&
+                !p.StartsWith("/logger", StringComparison.Ordinal))
             .ToList();
         Assert.True(stray.Count == 0, "Unexpected routes:\n" + string.Join('\n', stray));
     }
