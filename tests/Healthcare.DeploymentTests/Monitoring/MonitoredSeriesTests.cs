@@ -42,9 +42,9 @@ public sealed class MonitoredSeriesTests(MonitoredBackend backend) : IClassFixtu
         {
             foreach (var selector in PromQl.Selectors(expr))
             {
-                if (external.TryGetValue(selector.Metric, out var externalLabels))
+                if (external.TryGetValue(selector.Metric, out var entry))
                 {
-                    problems.AddRange(selector.Matchers.Where(m => !externalLabels.Contains(m.Label))
+                    problems.AddRange(selector.Matchers.Where(m => !entry.Labels.Contains(m.Label))
                         .Select(m => $"{where}: {selector.Metric} has no label {m.Label} (external-metrics.txt)"));
                     continue;
                 }
@@ -81,7 +81,11 @@ public sealed class MonitoredSeriesTests(MonitoredBackend backend) : IClassFixtu
     [Fact]
     public void TheExternalListHidesNothingTheBackendExposes()
     {
-        var hidden = MonitoringFiles.ExternalSeries().Keys.Where(backend.Exposed.ContainsKey).ToList();
+        var external = MonitoringFiles.ExternalSeries();
+        // Series of the backend itself are listed only when no test run produces them.
+        var hidden = external.Where(e => backend.Exposed.ContainsKey(e.Key) && e.Value.Source != "backend").Select(e => e.Key).ToList();
+
+        Assert.Equal(["backend", "cloudnative-pg", "kube-state-metrics", "prometheus"], external.Values.Select(e => e.Source).Distinct().Order());
 
         Assert.True(hidden.Count == 0, $"external-metrics.txt lists series the backend exposes: {string.Join(", ", hidden)}");
     }
@@ -109,6 +113,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
     private readonly Dictionary<string, Dictionary<string, Dictionary<string, HashSet<string>>>> _byJob = [];
     private HostProcess? _api;
     private HostProcess? _worker;
+    private bool _disposed;
 
     /// <summary>Metric name to its labels (as Prometheus stores them) and their values, over both processes.</summary>
     public Dictionary<string, Dictionary<string, HashSet<string>>> Exposed { get; } = [];
@@ -117,6 +122,20 @@ public sealed class MonitoredBackend : IAsyncLifetime
         _byJob.TryGetValue(job, out var series) ? series : [];
 
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAndDriveAsync();
+        }
+        catch
+        {
+            // xUnit does not end a fixture whose start failed: stop the processes and drop the database here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAndDriveAsync()
     {
         await _setup.InitializeAsync();
         var clinic = await MonitoringScenario.CreateClinicAsync(_setup);
@@ -143,7 +162,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
         var wanted = MonitoringFiles.AllExpressions().SelectMany(e => PromQl.MetricNames(e.Expr))
             .Where(m => !MonitoringFiles.ExternalSeries().ContainsKey(m)).ToHashSet();
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 120; attempt++)
+        for (var attempt = 0; attempt < 180; attempt++)
         {
             _byJob["api"] = Exposition.Parse(await http.GetStringAsync(apiMetrics));
             _byJob["worker"] = Exposition.Parse(await http.GetStringAsync(workerMetrics));
@@ -171,6 +190,12 @@ public sealed class MonitoredBackend : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var process in new[] { _api, _worker })
         {
             if (process is not null)
@@ -180,7 +205,10 @@ public sealed class MonitoredBackend : IAsyncLifetime
         }
 
         _smsProvider.Close();
-        await ((IAsyncLifetime)_setup).DisposeAsync();
+        if (_setup.DatabaseUrl.Length > 0)
+        {
+            await ((IAsyncLifetime)_setup).DisposeAsync();
+        }
     }
 
     /// <summary>An SMS provider on loopback that refuses every message with 500.</summary>

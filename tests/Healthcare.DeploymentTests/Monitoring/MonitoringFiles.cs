@@ -102,12 +102,14 @@ public static class MonitoringFiles
         ];
     }
 
-    /// <summary>external-metrics.txt: metric name to the labels the files may select on.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlySet<string>> ExternalSeries() =>
+    public sealed record ExternalSeriesEntry(IReadOnlySet<string> Labels, string Source);
+
+    /// <summary>external-metrics.txt: metric name to the labels the files may select on and where the series comes from.</summary>
+    public static IReadOnlyDictionary<string, ExternalSeriesEntry> ExternalSeries() =>
         File.ReadAllLines(PathOf("external-metrics.txt"))
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .ToDictionary(parts => parts[0], parts => (IReadOnlySet<string>)parts[1].Split(',').ToHashSet());
+            .ToDictionary(parts => parts[0], parts => new ExternalSeriesEntry(parts[1].Split(',').ToHashSet(), parts[2].TrimEnd(':')));
 
     public static string Resolve(string expr) =>
         DashboardVariables.Aggregate(expr, (text, variable) => text.Replace(variable.Key, variable.Value, StringComparison.Ordinal));
