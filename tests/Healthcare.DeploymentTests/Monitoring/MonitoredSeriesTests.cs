@@ -91,6 +91,42 @@ public sealed class MonitoredSeriesTests(MonitoredBackend backend) : IClassFixtu
     }
 
     [Fact]
+    public async Task ARealPrometheusScrapingBothAnswersEveryPanelWithDataAndEveryRule()
+    {
+        await using var prometheus = await PrometheusServer.StartAsync(backend.Targets);
+        using var dashboard = MonitoringFiles.LoadDashboard();
+        var external = MonitoringFiles.ExternalSeries();
+        var problems = new List<string>();
+
+        foreach (var query in MonitoringFiles.DashboardQueries(dashboard))
+        {
+            var (success, series, body) = await prometheus.QueryAsync(query.Expr);
+            if (!success)
+            {
+                problems.Add($"panel '{query.PanelTitle}' query {query.RefId}: {body}");
+            }
+            else if (series == 0 && !PromQl.MetricNames(query.Expr).Any(external.ContainsKey))
+            {
+                // Only panels of series from other exporters may be empty here.
+                problems.Add($"panel '{query.PanelTitle}' query {query.RefId} shows no data: {query.Expr}");
+            }
+        }
+
+        foreach (var rule in MonitoringFiles.Rules())
+        {
+            var (success, _, body) = await prometheus.QueryAsync(rule.Expr);
+            if (!success)
+            {
+                problems.Add($"{rule.Alert}: {body}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        Assert.True(await prometheus.ValueAsync("count(healthcare_job_duration_seconds_count{job=\"worker\", exported_job=~\".+[.].+\"})") > 0,
+            "Prometheus does not store the job name as exported_job next to job=\"worker\"");
+    }
+
+    [Fact]
     public void TheBackendsOwnJobLabelIsStoredAsExportedJob()
     {
         // Prometheus keeps its own job label ("worker") and renames the backend's (the background job's name), so the
@@ -117,6 +153,9 @@ public sealed class MonitoredBackend : IAsyncLifetime
 
     /// <summary>Metric name to its labels (as Prometheus stores them) and their values, over both processes.</summary>
     public Dictionary<string, Dictionary<string, HashSet<string>>> Exposed { get; } = [];
+
+    /// <summary>The metrics endpoints (host:port) under the scrape job names of the deployments.</summary>
+    public Dictionary<string, string> Targets { get; } = [];
 
     public IReadOnlyDictionary<string, Dictionary<string, HashSet<string>>> ExposedBy(string job) =>
         _byJob.TryGetValue(job, out var series) ? series : [];
@@ -157,6 +196,8 @@ public sealed class MonitoredBackend : IAsyncLifetime
 
         await MonitoringScenario.DriveAsync(_setup, _api, clinic);
 
+        Targets["api"] = $"127.0.0.1:{metricsPort}";
+        Targets["worker"] = $"127.0.0.1:{_worker.HttpPort}";
         var apiMetrics = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
         var workerMetrics = new Uri(_worker.BaseAddress, "/metrics");
         var wanted = MonitoringFiles.AllExpressions().SelectMany(e => PromQl.MetricNames(e.Expr))

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
 using Hangfire;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Patients;
@@ -88,6 +89,16 @@ public static class MonitoringScenario
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
         var refused = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = clinic.Receptionist.Email, password = "not-the-password-1234" });
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        // Guessing at one address from one place is throttled after a few tries: 429 answers.
+        var guessed = $"guessed.{Guid.NewGuid():N}@monitoring.test";
+        var throttled = false;
+        for (var i = 0; i < LoginThrottle.PairThreshold + 3 && !throttled; i++)
+        {
+            var guess = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = guessed, password = $"guess-number-{i}-abcdef" });
+            throttled = guess.StatusCode == HttpStatusCode.TooManyRequests;
+        }
+
+        Assert.True(throttled, "sign-in was never throttled");
         var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = clinic.Receptionist.Email, password = clinic.Receptionist.Password });
         login.EnsureSuccessStatusCode();
         var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
