@@ -96,11 +96,11 @@ public sealed class PostgresLogSink : ILogEventSink, IDisposable
         _stopping.Cancel();
         if (!_writer.Wait(ShutdownTimeout))
         {
-            SelfLog.WriteLine("Log store: events still buffered at shutdown were not written");
+            // The writer may still be inside a database call; it ends by itself once the buffer is empty.
+            SelfLog.WriteLine("Log store: {0} events still buffered at shutdown were not written", _buffer.Reader.Count);
         }
 
         _dataSource.Dispose();
-        _stopping.Dispose();
     }
 
     private async Task RunAsync()
