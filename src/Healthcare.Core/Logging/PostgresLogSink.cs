@@ -67,6 +67,8 @@ public sealed class PostgresLogSink : ILogEventSink, IDisposable
             MaxPoolSize = 2,
             MinPoolSize = 0,
             CommandTimeout = 15,
+            // Short, so that an unreachable server delays neither batches nor shutdown for long.
+            Timeout = 5,
             ApplicationName = settings.Application + "-logs",
         };
         // No logger factory: the driver's own messages would come back here.
