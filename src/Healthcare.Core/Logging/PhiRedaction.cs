@@ -74,8 +74,27 @@ public sealed class PhiRedaction : ILogEventEnricher
         }
     }
 
+    /// <summary>Property names repeat endlessly; each is classified once (the set of names a program logs is small).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Classified = new(StringComparer.Ordinal);
+
     /// <summary>True for a property name that carries patient data.</summary>
     public static bool IsPhi(string propertyName)
+    {
+        if (Classified.TryGetValue(propertyName, out var known))
+        {
+            return known;
+        }
+
+        var phi = Classify(propertyName);
+        if (Classified.Count < 10_000)
+        {
+            Classified.TryAdd(propertyName, phi);
+        }
+
+        return phi;
+    }
+
+    private static bool Classify(string propertyName)
     {
         Span<char> buffer = stackalloc char[Math.Min(propertyName.Length, 128)];
         var length = 0;

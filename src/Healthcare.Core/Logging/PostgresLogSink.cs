@@ -67,6 +67,8 @@ public sealed class PostgresLogSink : ILogEventSink, IDisposable
             MaxPoolSize = 2,
             MinPoolSize = 0,
             CommandTimeout = 15,
+            // Short, so that an unreachable server delays neither batches nor shutdown for long.
+            Timeout = 5,
             ApplicationName = settings.Application + "-logs",
         };
         // No logger factory: the driver's own messages would come back here.
@@ -96,11 +98,11 @@ public sealed class PostgresLogSink : ILogEventSink, IDisposable
         _stopping.Cancel();
         if (!_writer.Wait(ShutdownTimeout))
         {
-            SelfLog.WriteLine("Log store: events still buffered at shutdown were not written");
+            // The writer may still be inside a database call; it ends by itself once the buffer is empty.
+            SelfLog.WriteLine("Log store: {0} events still buffered at shutdown were not written", _buffer.Reader.Count);
         }
 
         _dataSource.Dispose();
-        _stopping.Dispose();
     }
 
     private async Task RunAsync()
