@@ -32,6 +32,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["DATA_ENCRYPTION_KEYS"] = TestKeys.DataEncryptionKeys,
         ["BLIND_INDEX_KEY"] = TestKeys.BlindIndexKey,
         ["LOG_LEVEL"] = "warning",
+        // Tests share one Redis and one client address: budgets large enough never to interfere.
+        ["RATE_LIMIT_MAX_REQUESTS"] = "1000000",
+        ["RATE_LIMIT_AUTH_MAX_REQUESTS"] = "1000000",
     };
 
     protected virtual string EnvironmentName => "Testing";

@@ -52,6 +52,9 @@ public sealed partial class HostProcess : IAsyncDisposable
         ["BLIND_INDEX_KEY"] = TestKeys.BlindIndexKey,
         ["DOTNET_ENVIRONMENT"] = "Testing",
         ["LOG_LEVEL"] = "info",
+        // Tests share one Redis and one client address: budgets large enough never to interfere.
+        ["RATE_LIMIT_MAX_REQUESTS"] = "1000000",
+        ["RATE_LIMIT_AUTH_MAX_REQUESTS"] = "1000000",
         ["LISTEN_ADDRESS"] = "127.0.0.1",
         ["HTTP_PORT"] = (httpPort ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

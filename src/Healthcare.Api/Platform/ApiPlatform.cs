@@ -35,6 +35,7 @@ public static class ApiPlatform
         builder.Services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.AddHttpServer();
         builder.Services.AddTokenAuthentication();
+        builder.Services.AddRateLimits();
         builder.Services.AddApiDocs();
         builder.Services.AddSingleton<Healthcare.Core.Platform.IdempotencyStore>();
         return builder;
@@ -75,6 +76,8 @@ public static class ApiPlatform
         });
         app.UseCors();
         app.UseAuthentication();
+        // After authentication (budgets are per user) and before anything expensive.
+        app.UseMiddleware<RateLimitMiddleware>();
         app.UseAuthorization();
         app.UseRequestTimeouts();
         // After authorization: the caller is known, and refused callers never reserve a key.

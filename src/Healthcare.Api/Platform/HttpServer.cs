@@ -67,7 +67,7 @@ public static class HttpServer
                     .WithOrigins(origins)
                     .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
                     .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "If-Match", Idempotency.KeyHeader)
-                    .WithExposedHeaders("X-Request-Id", "Location", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy", Idempotency.ReplayedHeader)
+                    .WithExposedHeaders("X-Request-Id", "Location", "ETag", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", Idempotency.ReplayedHeader)
                     .SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
             }
         });

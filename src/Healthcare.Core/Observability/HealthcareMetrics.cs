@@ -26,6 +26,8 @@ public sealed class HealthcareMetrics : IDisposable
     private readonly Counter<long> _notificationsSent;
     private readonly Counter<long> _notificationsFailed;
     private readonly Counter<long> _failedLogins;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _rateLimitFallbacks;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Histogram<double> _jobDuration;
@@ -47,6 +49,8 @@ public sealed class HealthcareMetrics : IDisposable
         _cacheHits = _meter.CreateCounter<long>("healthcare.cache.hits", "{request}", "Cache reads answered from the cache.");
         _cacheMisses = _meter.CreateCounter<long>("healthcare.cache.misses", "{request}", "Cache reads that had to compute the value.");
         // [healthcare_job_duration_seconds{job,outcome}]
+        _rateLimited = _meter.CreateCounter<long>("healthcare.rate_limit.rejected", "{request}", "Requests refused with 429, by budget (user, anonymous, auth).");
+        _rateLimitFallbacks = _meter.CreateCounter<long>("healthcare.rate_limit.local_fallback", "{request}", "Requests counted by the per-instance limiter because Redis was unavailable.");
         _jobDuration = _meter.CreateHistogram<double>(JobDuration, "s", "Background job run time, by job and outcome.");
         // [healthcare_audit_chain_intact], [healthcare_audit_chain_verified_timestamp_seconds]: after the first verification.
         _meter.CreateObservableGauge("healthcare.audit_chain.intact", () => AuditMeasurements(v => v.Intact ? 1 : 0), null,
@@ -66,6 +70,10 @@ public sealed class HealthcareMetrics : IDisposable
     public void NotificationFailed(string channel) => _notificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void LoginFailed() => _failedLogins.Add(1);
+
+    public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
+
+    public void RateLimitFallback() => _rateLimitFallbacks.Add(1);
 
     public void CacheRead(string cache, bool hit) =>
         (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("cache", cache));

@@ -30,7 +30,7 @@ public static class AdminSignIn
     {
         var group = endpoints.MapGroup("").ExcludeFromDescription();
         group.MapGet(Path, ShowForm).AllowAnonymous();
-        group.MapPost(Path, SignInAsync).AllowAnonymous();
+        group.MapPost(Path, SignInAsync).AllowAnonymous().WithAuthRateLimit();
         group.MapGet(HomePath, Home).RequireAuthorization(AdminPages.Policy);
         group.MapPost(SignOutPath, SignOutAsync)
             .RequireAuthorization(policy => policy.AddAuthenticationSchemes(AdminPages.Scheme).RequireAuthenticatedUser())

@@ -18,7 +18,7 @@ public static class AccountApi
 
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder endpoints)
     {
-        var anonymous = endpoints.MapGroup("/api/v1/auth").WithTags("Account").AllowAnonymous();
+        var anonymous = endpoints.MapGroup("/api/v1/auth").WithTags("Account").AllowAnonymous().WithAuthRateLimit();
         anonymous.MapPost("/register", Register)
             .WithName("Register")
             .WithSummary("Create a patient account. The answer is the same whether or not the address was already registered.")

@@ -16,7 +16,7 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
-        var anonymous = endpoints.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous();
+        var anonymous = endpoints.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous().WithAuthRateLimit();
         anonymous.MapPost("/login", Login)
             .WithName("Login")
             .WithSummary("Exchange an e-mail address and password for an access token and a refresh token.")
