@@ -154,11 +154,12 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
 /// </summary>
 public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes)
 {
-    private static readonly FusionCacheEntryOptions Entry = new() { Duration = TimeSpan.FromMinutes(1) };
+    // The cache's defaults (ApiCache): one minute, with short Redis timeouts.
+    private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions();
 
     public async ValueTask<bool> IsValidAsync(Guid userId, Guid stamp, Guid? sessionId, CancellationToken cancellationToken)
     {
-        var user = await cache.GetOrSetAsync<UserAuthState?>(UserKey(userId), (_, ct) => LoadUserAsync(userId, ct), options: Entry, token: cancellationToken);
+        var user = await cache.GetOrSetAsync<UserAuthState?>(UserKey(userId), (_, ct) => LoadUserAsync(userId, ct), options: _entry, token: cancellationToken);
         if (user is null || user.IsDisabled || user.SecurityStamp != stamp)
         {
             return false;
@@ -169,13 +170,13 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
             return true;
         }
 
-        var revoked = await cache.GetOrSetAsync<bool>(SessionKey(sid), (_, ct) => LoadSessionRevokedAsync(sid, ct), options: Entry, token: cancellationToken);
+        var revoked = await cache.GetOrSetAsync<bool>(SessionKey(sid), (_, ct) => LoadSessionRevokedAsync(sid, ct), options: _entry, token: cancellationToken);
         return !revoked;
     }
 
     /// <summary>The caller's platform flag and role per clinic, for permission checks.</summary>
     public async ValueTask<CallerAccess> GetAccessAsync(Guid userId, CancellationToken cancellationToken) =>
-        await cache.GetOrSetAsync<CallerAccess>(AccessKey(userId), (_, ct) => LoadAccessAsync(userId, ct), options: Entry, token: cancellationToken);
+        await cache.GetOrSetAsync<CallerAccess>(AccessKey(userId), (_, ct) => LoadAccessAsync(userId, ct), options: _entry, token: cancellationToken);
 
     /// <summary>Forget what is cached about the user on every instance: stamp, disabled flag and roles.</summary>
     public async ValueTask ForgetUserAsync(Guid userId, CancellationToken cancellationToken)
@@ -205,7 +206,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
                 var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
                 return await db.Clinics.AnyAsync(c => c.Id == clinicId && c.RequireStaffMfa, ct);
             },
-            options: Entry,
+            options: _entry,
             token: cancellationToken);
 
     public ValueTask ForgetClinicAsync(Guid clinicId, CancellationToken cancellationToken) =>

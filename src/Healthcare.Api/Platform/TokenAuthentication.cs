@@ -5,8 +5,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
-using ZiggyCreatures.Caching.Fusion;
-using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 
 namespace Healthcare.Api.Platform;
 
@@ -65,12 +63,7 @@ public static class TokenAuthentication
         services.AddScoped<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthStateCache>();
-        services.AddFusionCache()
-            .WithDefaultEntryOptions(new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(1) })
-            .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
-            {
-                ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
-            }));
+        services.AddApiCache();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).ValidateAccessTokens();
         // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.

@@ -9,10 +9,10 @@ namespace Healthcare.Api.Features.Scheduling;
 /// </summary>
 public sealed class AvailabilityCache(IFusionCache cache)
 {
-    private static readonly FusionCacheEntryOptions Entry = new() { Duration = TimeSpan.FromSeconds(30) };
+    private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions(duration: TimeSpan.FromSeconds(30));
 
     public ValueTask<T> GetOrComputeAsync<T>(string key, Guid practitionerId, Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken) =>
-        cache.GetOrSetAsync<T>($"availability:{key}", (_, ct) => compute(ct), options: Entry, tags: [Tag(practitionerId)], token: cancellationToken);
+        cache.GetOrSetAsync<T>($"availability:{key}", (_, ct) => compute(ct), options: _entry, tags: [Tag(practitionerId)], token: cancellationToken);
 
     public ValueTask ForgetAsync(Guid practitionerId, CancellationToken cancellationToken) =>
         cache.RemoveByTagAsync(Tag(practitionerId), token: cancellationToken);
