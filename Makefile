@@ -9,7 +9,7 @@ SCRIPTS := devops/scripts
 
 .PHONY: help run stop-local reset-local test test-only lint build format clean
 .PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
-.PHONY: k8s-local-deploy k8s-local-access k8s-local-stop
+.PHONY: k8s-local-deploy k8s-local-access k8s-local-stop k8s-rules
 
 help: ## Show this list of targets
 	@echo "Usage: make <target>"
@@ -77,6 +77,9 @@ k8s-local-access: ## Forward the local cluster's API to http://localhost:8088
 
 k8s-local-stop: ## Delete the local kind cluster
 	@$(SCRIPTS)/k8s/local.sh stop
+
+k8s-rules: ## Regenerate the Kubernetes PrometheusRule from devops/monitoring/alert-rules.yml
+	@$(SCRIPTS)/monitoring/prometheus-rule.sh
 
 clean: ## Remove build outputs (bin/, obj/, test results)
 	@if [[ -f $(SOLUTION) ]]; then dotnet clean $(SOLUTION) -nologo -v q >/dev/null || true; fi

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Healthcare.DeploymentTests.Monitoring;
 using Healthcare.Testing;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
@@ -6,50 +6,52 @@ using YamlDotNet.RepresentationModel;
 namespace Healthcare.DeploymentTests.Kubernetes;
 
 /// <summary>
-/// The Prometheus series the manifests expect the application's <c>/metrics</c> to expose, read from the rendered
-/// autoscalers (HPA Pods and External metrics, mapped back to their series through the prometheus-adapter rules;
-/// KEDA Prometheus queries) and alert rules. A test that scrapes a running API and worker can check these names.
+/// The Prometheus queries the manifests depend on, read from the rendered autoscalers (HPA Pods and External metrics,
+/// mapped back to their series through the prometheus-adapter rules; KEDA Prometheus queries) and the PrometheusRule.
+/// <see cref="ScrapedMetricsTests"/> checks the series they name against a scrape of a running API and worker.
 /// </summary>
-public static partial class AppMetrics
+public static class AppMetrics
 {
     public const string AdapterValues = "devops/kubernetes/addons/prometheus-adapter-values.yaml";
 
-    /// <summary>Series the autoscalers of <paramref name="overlay"/> depend on.</summary>
-    public static IReadOnlySet<string> UsedByAutoscaling(string overlay)
+    /// <summary>
+    /// The queries the autoscalers of <paramref name="overlay"/> read, each with the Deployment whose pods must expose the
+    /// series (Pods metrics are per pod of the scaled Deployment) or null when any scraped process may (External, KEDA).
+    /// </summary>
+    public static IReadOnlyList<AutoscalingQuery> UsedByAutoscaling(string overlay)
     {
         var manifest = Kustomize.Overlay(overlay);
         var rules = AdapterRules();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var metric in manifest.All<V2HorizontalPodAutoscaler>().SelectMany(h => h.Spec.Metrics))
+        var queries = new List<AutoscalingQuery>();
+        foreach (var hpa in manifest.All<V2HorizontalPodAutoscaler>())
         {
-            var name = metric.Type switch
+            foreach (var metric in hpa.Spec.Metrics)
             {
-                "Pods" => metric.Pods.Metric.Name,
-                "Object" => metric.ObjectProperty.Metric.Name,
-                "External" => metric.External.Metric.Name,
-                _ => null,
-            };
-            if (name is not null)
-            {
-                names.Add(rules.TryGetValue(name, out var rule) ? rule.Series : throw new KeyNotFoundException($"no prometheus-adapter rule publishes {name}"));
+                var (name, perPod) = metric.Type switch
+                {
+                    "Pods" => (metric.Pods.Metric.Name, true),
+                    "Object" => (metric.ObjectProperty.Metric.Name, false),
+                    "External" => (metric.External.Metric.Name, false),
+                    _ => (null, false),
+                };
+                if (name is null)
+                {
+                    continue;
+                }
+
+                var rule = rules.TryGetValue(name, out var found) ? found : throw new KeyNotFoundException($"no prometheus-adapter rule publishes {name}");
+                queries.Add(new AutoscalingQuery($"HorizontalPodAutoscaler/{hpa.Metadata.Name} {metric.Type} metric {name} (adapter seriesQuery)",
+                    rule.SeriesQuery, perPod ? hpa.Spec.ScaleTargetRef.Name : null));
             }
         }
 
-        foreach (var query in manifest.OfKind("ScaledObject").SelectMany(KedaQueries))
+        foreach (var scaledObject in manifest.OfKind("ScaledObject"))
         {
-            names.UnionWith(SeriesIn(query));
+            queries.AddRange(KedaQueries(scaledObject).Select(q => new AutoscalingQuery($"{scaledObject.Id} trigger query", q, null)));
         }
 
-        return names.Where(IsApplicationMetric).ToHashSet(StringComparer.Ordinal);
+        return queries;
     }
-
-    /// <summary>Application series the alert rules of <paramref name="overlay"/> read.</summary>
-    public static IReadOnlySet<string> UsedByAlerts(string overlay) =>
-        Kustomize.Overlay(overlay).OfKind("PrometheusRule")
-            .SelectMany(rule => AlertRules(rule))
-            .SelectMany(r => SeriesIn(r.Expr))
-            .Where(IsApplicationMetric)
-            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The Prometheus queries of a KEDA ScaledObject's triggers.</summary>
     public static IEnumerable<string> KedaQueries(ManifestObject scaledObject) =>
@@ -58,7 +60,7 @@ public static partial class AppMetrics
             .Where(t => (t.Children[new YamlScalarNode("type")] as YamlScalarNode)?.Value == "prometheus")
             .Select(t => ((YamlScalarNode)((YamlMappingNode)t.Children[new YamlScalarNode("metadata")]).Children[new YamlScalarNode("query")]).Value!);
 
-    /// <summary>The alerting rules of a PrometheusRule: name, expression, labels and annotations.</summary>
+    /// <summary>The rules of a PrometheusRule: alert (or recording rule) name, expression, for, labels and annotations.</summary>
     public static IEnumerable<AlertRule> AlertRules(ManifestObject prometheusRule)
     {
         foreach (var group in ((prometheusRule.At("spec.groups") as YamlSequenceNode)?.Children ?? []).OfType<YamlMappingNode>())
@@ -70,12 +72,12 @@ public static partial class AppMetrics
                     rule.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlMappingNode m
                         ? m.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value ?? "", StringComparer.Ordinal)
                         : new Dictionary<string, string>();
-                yield return new AlertRule(Text("alert") ?? "", Text("expr") ?? "", Text("for"), Map("labels"), Map("annotations"));
+                yield return new AlertRule(Text("alert") ?? "", Text("expr") ?? "", Text("for"), Map("labels"), Map("annotations"), Text("record"));
             }
         }
     }
 
-    /// <summary>prometheus-adapter's rules: published metric name to its source series, kind (custom or external) and query.</summary>
+    /// <summary>prometheus-adapter's rules: published metric name to its source series, kind (custom or external) and queries.</summary>
     public static IReadOnlyDictionary<string, AdapterRule> AdapterRules()
     {
         var stream = new YamlStream();
@@ -92,27 +94,22 @@ public static partial class AppMetrics
 
             foreach (var rule in ((YamlSequenceNode)list).Children.OfType<YamlMappingNode>())
             {
-                var series = SeriesIn(((YamlScalarNode)rule.Children[new YamlScalarNode("seriesQuery")]).Value!).Single();
+                var seriesQuery = ((YamlScalarNode)rule.Children[new YamlScalarNode("seriesQuery")]).Value!;
                 var name = (YamlMappingNode)rule.Children[new YamlScalarNode("name")];
                 var published = ((YamlScalarNode)name.Children[new YamlScalarNode("as")]).Value!;
                 var query = ((YamlScalarNode)rule.Children[new YamlScalarNode("metricsQuery")]).Value!;
-                result.Add(published, new AdapterRule(kind, series, query));
+                result.Add(published, new AdapterRule(kind, PromQl.MetricNames(seriesQuery).Single(), seriesQuery, query));
             }
         }
 
         return result;
     }
-
-    /// <summary>Metric names in a PromQL expression: identifiers followed by a label matcher or a range.</summary>
-    public static IEnumerable<string> SeriesIn(string promql) => SeriesName().Matches(promql).Select(m => m.Groups[1].Value).Distinct();
-
-    private static bool IsApplicationMetric(string name) =>
-        name.StartsWith("healthcare_", StringComparison.Ordinal) || name.StartsWith("http_server_", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"([A-Za-z_:][A-Za-z0-9_:]*)\s*[{\[]")]
-    private static partial Regex SeriesName();
 }
 
-public sealed record AdapterRule(string Kind, string Series, string Query);
+/// <summary>A query an autoscaler depends on; <paramref name="ExposedBy"/> names the Deployment whose pods must expose it, if any.</summary>
+public sealed record AutoscalingQuery(string Where, string Query, string? ExposedBy);
 
-public sealed record AlertRule(string Name, string Expr, string? For, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations);
+public sealed record AdapterRule(string Kind, string Series, string SeriesQuery, string Query);
+
+public sealed record AlertRule(string Name, string Expr, string? For, IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyDictionary<string, string> Annotations, string? Record = null);

@@ -9,7 +9,8 @@ namespace Healthcare.DeploymentTests.Monitoring;
 /// they match on exists on that metric as Prometheus stores it, and values of closed label sets (pool state, queue, job
 /// outcome, channel) occur.
 /// </summary>
-public sealed class MonitoredSeriesTests(MonitoredBackend backend) : IClassFixture<MonitoredBackend>
+[Collection(SharedMonitoredBackend.Name)]
+public sealed class MonitoredSeriesTests(MonitoredBackend backend)
 {
     /// <summary>Labels Prometheus adds to every scraped series: the scrape job and target, and in Kubernetes the ServiceMonitor's.</summary>
     private static readonly HashSet<string> TargetLabels = ["job", "instance", "namespace", "pod", "service", "container", "endpoint"];
@@ -134,6 +135,13 @@ public sealed class MonitoredSeriesTests(MonitoredBackend backend) : IClassFixtu
         Assert.True(backend.ExposedBy("worker")["healthcare_job_duration_seconds_count"].ContainsKey("exported_job"));
         Assert.Contains(MonitoringFiles.AllExpressions(), e => e.Expr.Contains("by (namespace, exported_job)", StringComparison.Ordinal));
     }
+}
+
+/// <summary>One <see cref="MonitoredBackend"/> for every test class that checks names against its scrape.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedMonitoredBackend : ICollectionFixture<MonitoredBackend>
+{
+    public const string Name = "Monitored backend";
 }
 
 /// <summary>
