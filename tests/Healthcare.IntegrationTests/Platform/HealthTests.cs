@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Healthcare.Core.Identity;
 using Healthcare.Testing;
 
 namespace Healthcare.IntegrationTests.Platform;
@@ -114,6 +116,22 @@ public sealed class HealthWhenRedisIsDownTests(RedisDownApi api) : IClassFixture
         Assert.Equal("Degraded", body.GetProperty("status").GetString());
         Assert.Equal("Degraded", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task SignedInReadsAndWritesStillWorkWithoutTheCache()
+    {
+        var setup = await Scheduling.ClinicSetup.CreateAsync(api);
+        var client = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+        var day = Scheduling.ClinicSetup.Local(23, 0).ToString("yyyy-MM-dd", null);
+        var availability = $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from={day}&to={day}";
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(availability)).StatusCode);
+        var booked = await client.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(Scheduling.ClinicSetup.Local(23, 9)));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var slots = await client.GetFromJsonAsync<Healthcare.Api.Features.Scheduling.PractitionerSlotsDto>(availability);
+        // Without the backplane this instance still forgets its own copy: the booked time is gone at once.
+        Assert.DoesNotContain(slots!.Slots, s => s.StartsAt == Scheduling.ClinicSetup.Local(23, 9));
     }
 }
 

@@ -73,6 +73,28 @@ public sealed class AvailabilityApiTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task ComputedSlotsAreSharedThroughRedisAndForgottenThereOnABooking()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var account = await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId);
+        var client = await api.ClientForAsync(account);
+        var day = ClinicSetup.Local(22, 0).ToString("yyyy-MM-dd", null);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            Healthcare.Core.Configuration.RedisConnection.Parse(TestServers.RedisUrl));
+        var pattern = $"*hb:cache:availability:{setup.PractitionerId:N}:*";
+
+        await SlotsAsync(client, setup, day, day);
+        await Task.Delay(300); // the second level is written in the background
+        var keys = redis.GetServers()[0].Keys(pattern: pattern).ToList();
+        Assert.Single(keys);
+
+        var booked = await client.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(22, 9)));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var after = await SlotsAsync(client, setup, day, day);
+        Assert.DoesNotContain(after, s => s.StartsAt == ClinicSetup.Local(22, 9));
+    }
+
+    [Fact]
     public async Task PatientsFindSlotsBySpecialtyAndBadRangesAre400()
     {
         var setup = await ClinicSetup.CreateAsync(api);
