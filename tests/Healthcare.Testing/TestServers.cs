@@ -59,6 +59,14 @@ public static class TestServers
         return uri.Uri.ToString();
     }
 
+    /// <summary>The same database on the hot-standby streaming replica of the test server.</summary>
+    public static string ReplicaUrl(string databaseUrl)
+    {
+        var replica = new Uri(Required("TEST_REPLICA_DATABASE_URL"));
+        var uri = new UriBuilder(databaseUrl) { Port = replica.Port, Host = replica.Host };
+        return uri.Uri.ToString();
+    }
+
     /// <summary>A loopback address where nothing listens, to stand for a server that is down.</summary>
     public static string UnreachablePostgresUrl => $"postgresql://nobody:nothing@127.0.0.1:{FreePort.Next()}/none";
 

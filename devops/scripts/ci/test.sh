@@ -15,8 +15,8 @@ Runs the test suite (this is what `make test` does after linting):
      kubectl >= 1.27 and the deployment tools (deploy-tools.sh: haproxy,
      nginx, wrk, promtool, the npm checkers) (installs the packages with
      apt-get when run as root),
-  2. starts PostgreSQL and Redis on free 127.0.0.1 ports inside a temporary
-     directory, with random passwords,
+  2. starts PostgreSQL, a streaming replica of it, and Redis on free
+     127.0.0.1 ports inside a temporary directory, with random passwords,
   3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
   4. stops both servers, deletes the temporary directory and prints
        tests: N passed, N failed, N skipped
@@ -27,6 +27,9 @@ The tests receive:
   TEST_DATABASE_URL  postgresql://hb_test:...@127.0.0.1:PORT/postgres
                      (hb_test is a superuser: tests create their own databases)
   TEST_REDIS_URL     redis://:PASSWORD@127.0.0.1:PORT
+  TEST_REPLICA_DATABASE_URL
+                     a hot-standby streaming replica of TEST_DATABASE_URL
+                     (pg_basebackup -R), same role and password
   TEST_PG_BIN        bin directory of the PostgreSQL server in use
   CHROMIUM_PATH      /usr/bin/chromium
 
@@ -95,6 +98,7 @@ if [[ "$(id -u)" -eq 0 ]]; then
     chmod 711 "$TMP"
 fi
 pg_dir="$TMP/pg"
+replica_dir="$TMP/pg-replica"
 redis_dir="$TMP/redis"
 
 # Runs from the EXIT trap.
@@ -103,6 +107,7 @@ cleanup() {
     local status=$?
     set +e
     hb_redis_stop "$redis_dir"
+    hb_pg_stop "$replica_dir"
     hb_pg_stop "$pg_dir"
     rm -rf -- "$TMP"
     exit "$status"
@@ -125,9 +130,13 @@ echo "Starting PostgreSQL on 127.0.0.1:$pg_port and Redis on 127.0.0.1:$redis_po
 HB_PG_SUPERUSER_PASSWORD="$pg_superuser_password" hb_pg_start "$pg_dir" "$pg_port"
 hb_pg_ensure_db "$pg_dir" "$pg_port" hb_test "$pg_password" hb_test superuser
 HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port"
+replica_port="$(hb_free_port)"
+echo "Starting a streaming replica of it on 127.0.0.1:$replica_port ..."
+hb_pg_replica_start "$pg_dir" "$pg_port" "$replica_dir" "$replica_port"
 
 export TEST_DATABASE_URL="postgresql://hb_test:$pg_password@127.0.0.1:$pg_port/postgres"
 export TEST_REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
+export TEST_REPLICA_DATABASE_URL="postgresql://hb_test:$pg_password@127.0.0.1:$replica_port/postgres"
 TEST_PG_BIN="$(hb_pg_bin)"
 export TEST_PG_BIN
 export CHROMIUM_PATH=/usr/bin/chromium

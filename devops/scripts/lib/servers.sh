@@ -532,6 +532,53 @@ hb_pg_start() {
     rm -f "$dir/pg_ctl.err"
 }
 
+# hb_pg_replica_start PRIMARY_DIR PRIMARY_PORT DIR PORT
+# Starts a hot-standby streaming replica of the cluster in PRIMARY_DIR (started
+# by hb_pg_start) in DIR/pgdata on 127.0.0.1:PORT. The first call copies the
+# primary with pg_basebackup -R over its unix socket; later calls only start
+# it. Stop it with hb_pg_stop DIR.
+hb_pg_replica_start() {
+    if (($# != 4)); then
+        _hb_err "usage: hb_pg_replica_start PRIMARY_DIR PRIMARY_PORT DIR PORT"
+        return 2
+    fi
+    local primary="$1" primary_port="$2" dir="$3" port="$4" bin
+    _hb_check_port_arg "$port" || return 1
+    bin="$(hb_pg_bin)" || return 1
+    hb_pg_running "$primary" || {
+        _hb_err "error: the primary in $primary is not running"
+        return 1
+    }
+    mkdir -p "$dir"
+    dir="$(_hb_abs_dir "$dir")"
+    if _hb_is_root; then
+        _hb_make_traversable "$dir"
+        chown -R postgres:postgres "$dir"
+    fi
+    hb_pg_running "$dir" && return 0
+    if [[ ! -f "$dir/pgdata/PG_VERSION" ]]; then
+        local primary_sock
+        primary_sock="$(_hb_pg_sockdir "$primary")"
+        if ! _hb_as_pg "$bin/pg_basebackup" -h "$primary_sock" -p "$primary_port" -U postgres \
+            -D "$dir/pgdata" -R -X stream -c fast >"$dir/basebackup.log" 2>&1; then
+            _hb_err "error: pg_basebackup of $primary into $dir/pgdata failed"
+            _hb_show_log_tail "$dir/basebackup.log"
+            return 1
+        fi
+    fi
+    local sock
+    sock="$(_hb_pg_prepare_sockdir "$dir")"
+    local opts="-c listen_addresses=127.0.0.1 -p $port -k '$sock'"
+    opts+=" -c max_connections=200 -c shared_buffers=128MB -c hot_standby=on"
+    if ! _hb_as_pg "$bin/pg_ctl" -w -t 60 -D "$dir/pgdata" -l "$dir/postgres.log" -o "$opts" start >/dev/null 2>"$dir/pg_ctl.err"; then
+        _hb_err "error: the PostgreSQL replica failed to start on 127.0.0.1:$port ($dir)"
+        _hb_show_log_tail "$dir/pg_ctl.err" 10
+        _hb_show_log_tail "$dir/postgres.log"
+        return 1
+    fi
+    rm -f "$dir/pg_ctl.err"
+}
+
 # hb_pg_stop DIR
 # Fast shutdown of the cluster in DIR/pgdata if it is running.
 hb_pg_stop() {

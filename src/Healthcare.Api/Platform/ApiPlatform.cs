@@ -36,6 +36,7 @@ public static class ApiPlatform
         builder.AddHttpServer();
         builder.Services.AddTokenAuthentication();
         builder.Services.AddRateLimits();
+        builder.Services.AddReadRouting();
         builder.Services.AddApiDocs();
         builder.Services.AddSingleton<Healthcare.Core.Platform.IdempotencyStore>();
         return builder;
@@ -78,6 +79,7 @@ public static class ApiPlatform
         app.UseAuthentication();
         // After authentication (budgets are per user) and before anything expensive.
         app.UseMiddleware<RateLimitMiddleware>();
+        app.UseMiddleware<RecentWriterMiddleware>();
         app.UseAuthorization();
         app.UseRequestTimeouts();
         // After authorization: the caller is known, and refused callers never reserve a key.
@@ -87,6 +89,7 @@ public static class ApiPlatform
         app.MapMetrics(app.Services.GetRequiredService<IOptions<HttpServerOptions>>().Value.MetricsPort).AllowAnonymous();
         var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
         metrics.ObserveActiveAppointments(app.Services.GetRequiredService<IServiceScopeFactory>());
+        metrics.ObserveReadReplica(app.Services.GetRequiredService<ReadReplica>());
         var cache = app.Services.GetRequiredService<ZiggyCreatures.Caching.Fusion.IFusionCache>();
         cache.Events.Hit += (_, _) => metrics.CacheRead(cache.CacheName, hit: true);
         cache.Events.Miss += (_, _) => metrics.CacheRead(cache.CacheName, hit: false);

@@ -19,6 +19,17 @@ public sealed class DatabaseOptions
 
     [ConfigurationKeyName("DB_CONNECT_TIMEOUT_SECONDS")]
     public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Secret, optional: a streaming replica (in Kubernetes the CloudNativePG <c>-ro</c> service) for the API's
+    /// list and directory reads. Unset, every read goes to <c>DATABASE_URL</c>.
+    /// </summary>
+    [ConfigurationKeyName("DATABASE_READ_URL")]
+    public string? ReadUrl { get; set; }
+
+    /// <summary>Replication lag above which reads go back to the primary; also how long a writer reads its own writes from the primary.</summary>
+    [ConfigurationKeyName("DB_READ_MAX_LAG_SECONDS")]
+    public int ReadMaxLagSeconds { get; set; } = 5;
 }
 
 internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
@@ -31,7 +42,13 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             failures.Add($"DATABASE_URL {error}");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ReadUrl) && !PostgresConnectionString.TryParse(options.ReadUrl, out _, out var readError))
+        {
+            failures.Add($"DATABASE_READ_URL {readError}");
+        }
+
         Settings.RequireRange(failures, "DB_POOL_MAX", options.PoolMax, 1, 1000);
+        Settings.RequireRange(failures, "DB_READ_MAX_LAG_SECONDS", options.ReadMaxLagSeconds, 1, 3600);
         Settings.RequireRange(failures, "DB_COMMAND_TIMEOUT_SECONDS", options.CommandTimeoutSeconds, 1, 3600);
         Settings.RequireRange(failures, "DB_CONNECT_TIMEOUT_SECONDS", options.ConnectTimeoutSeconds, 1, 120);
         return Settings.Result(failures);

@@ -109,6 +109,20 @@ public sealed class HealthcareMetrics : IDisposable
                 : [], "{appointment}", "Appointments checked in or in progress, per clinic.");
     }
 
+    /// <summary>Replica lag and whether reads use it; nothing is reported when no replica is configured.</summary>
+    public void ObserveReadReplica(Data.ReadReplica replica)
+    {
+        if (!replica.IsConfigured)
+        {
+            return;
+        }
+
+        _meter.CreateObservableGauge("healthcare.db.replica_lag", () => replica.LagSeconds is { } lag ? [new Measurement<double>(lag)] : Array.Empty<Measurement<double>>(),
+            "s", "Replication lag of the read replica at its last check (absent while it cannot be reached).");
+        _meter.CreateObservableGauge("healthcare.db.replica_in_use", () => replica.IsUsable ? 1 : 0, null,
+            "1 when list and directory reads go to the read replica, 0 when they fall back to the primary.");
+    }
+
     public void Dispose() => _meter.Dispose();
 
     private static IEnumerable<Measurement<long>> Single(long? value) => value is { } v ? [new Measurement<long>(v)] : [];

@@ -80,7 +80,7 @@ public static class PractitionersApi
     }
 
     private static async Task<Results<Ok<Page<PractitionerDto>>, ValidationProblem>> List(
-        Guid clinicId, HttpContext http, HealthcareDbContext db, string? specialty, Guid? locationId, bool? includeInactive,
+        Guid clinicId, HttpContext http, ReadDb read, string? specialty, Guid? locationId, bool? includeInactive,
         int? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (Paging.Check(http, ListParameters, limit) is { } invalid)
@@ -88,6 +88,7 @@ public static class PractitionersApi
             return invalid;
         }
 
+        var db = await read.ContextAsync();
         var query = db.Practitioners.AsNoTracking().Where(p => p.ClinicId == clinicId);
         if (includeInactive != true)
         {

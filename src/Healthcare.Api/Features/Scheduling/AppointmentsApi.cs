@@ -106,7 +106,7 @@ public static class AppointmentsApi
     }
 
     private static async Task<Results<Ok<Page<AppointmentDto>>, ValidationProblem>> List(
-        Guid clinicId, HttpContext http, HealthcareDbContext db, DateTimeOffset? from, DateTimeOffset? to, Guid? practitionerId,
+        Guid clinicId, HttpContext http, ReadDb read, DateTimeOffset? from, DateTimeOffset? to, Guid? practitionerId,
         Guid? patientId, string? status, string? sort, int? limit, string? cursor, Auditor audit, CancellationToken cancellationToken)
     {
         if (Paging.Check(http, ListParameters, limit) is { } invalid)
@@ -125,6 +125,7 @@ public static class AppointmentsApi
         }
 
         audit.PatientId = patientId;
+        var db = await read.ContextAsync();
         var query = db.Appointments.AsNoTracking().Where(a => a.ClinicId == clinicId);
         query = from is { } start ? query.Where(a => a.StartsAt >= start) : query;
         query = to is { } end ? query.Where(a => a.StartsAt < end) : query;

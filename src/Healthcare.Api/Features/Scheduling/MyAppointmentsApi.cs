@@ -67,7 +67,7 @@ public static class MyAppointmentsApi
     }
 
     private static async Task<Results<Ok<Page<AppointmentDto>>, ValidationProblem>> List(
-        HttpContext http, CurrentUser user, HealthcareDbContext db, TimeProvider clock, DateTimeOffset? from, int? limit, string? cursor,
+        HttpContext http, CurrentUser user, ReadDb read, TimeProvider clock, DateTimeOffset? from, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
         if (Paging.Check(http, ListParameters, limit) is { } invalid)
@@ -76,6 +76,7 @@ public static class MyAppointmentsApi
         }
 
         var start = from ?? clock.GetUtcNow().AddDays(-30);
+        var db = await read.ContextAsync();
         var query = db.Appointments.AsNoTracking()
             .Where(a => a.StartsAt >= start && db.Patients.Any(p => p.Id == a.PatientId && p.UserId == user.Id));
         if (cursor is not null)
