@@ -65,18 +65,26 @@ public sealed record AuditVerification(long EventsChecked, int Chains, AuditBrea
 public static class AuditLog
 {
     /// <summary>
-    /// Appends one row. Inside a transaction the row commits or rolls back with the audited write; the chain's
-    /// lock is then held until commit, so write it just before committing.
+    /// Chains per clinic (and for platform events). A chain admits one writer at a time until it commits, so a
+    /// single chain per clinic caps a clinic's audited requests at one per commit (a WAL flush); spreading events
+    /// over several chains lets that many commit together. Every chain is verified the same way.
     /// </summary>
-    public static async Task WriteAsync(this DbContext db, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    public const int ChainsPerClinic = 16;
+
+    /// <summary>
+    /// Appends one row to one of the clinic's chains (<paramref name="chain"/>, or a random one). Inside a
+    /// transaction the row commits or rolls back with the audited write; the chain's lock is then held until
+    /// commit, so write it just before committing.
+    /// </summary>
+    public static async Task WriteAsync(this DbContext db, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken, int? chain = null)
     {
-        var chain = entry.ClinicId ?? Guid.Empty;
+        var chainId = ChainId(entry.ClinicId, chain ?? Random.Shared.Next(ChainsPerClinic));
         var userAgent = Truncate(entry.UserAgent, 256);
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
                 resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason)
-            VALUES ({chain}, {now}, {entry.UserId}, {entry.UserRole}, {entry.ClinicId}, {entry.Action}, {entry.ResourceType},
+            VALUES ({chainId}, {now}, {entry.UserId}, {entry.UserRole}, {entry.ClinicId}, {entry.Action}, {entry.ResourceType},
                 {entry.ResourceId}, {entry.PatientId}, {entry.Outcome}, {entry.IpAddress}, {userAgent}, {entry.RequestId}, {entry.Reason})
             """,
             cancellationToken);
@@ -93,6 +101,28 @@ public static class AuditLog
             .SingleAsync(cancellationToken);
         var first = broken.Count == 0 ? null : new AuditBreak(broken[0].BrokenId, broken[0].ChainId, broken[0].Problem);
         return new AuditVerification(counts.Events, counts.Chains, first);
+    }
+
+    /// <summary>
+    /// Chain 0 of a clinic is the clinic's id (platform events: the empty id); chain n is named by the first 16
+    /// bytes of SHA-256 over the clinic id and n.
+    /// </summary>
+    public static Guid ChainId(Guid? clinicId, int chain)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(chain);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chain, ChainsPerClinic);
+        var clinic = clinicId ?? Guid.Empty;
+        if (chain == 0)
+        {
+            return clinic;
+        }
+
+        Span<byte> input = stackalloc byte[17];
+        clinic.TryWriteBytes(input);
+        input[16] = (byte)chain;
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(input, hash);
+        return new Guid(hash[..16]);
     }
 
     private static string? Truncate(string? value, int length) =>

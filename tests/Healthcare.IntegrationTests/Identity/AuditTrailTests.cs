@@ -34,7 +34,8 @@ public sealed class AuditTrailTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(["audit-login-ok", "audit-login-bad"], rows.Select(r => r.RequestId));
         Assert.All(rows, r => Assert.Equal("audit-test/1.0", r.UserAgent));
         Assert.All(rows, r => Assert.Equal(32, r.Hash.Length));
-        Assert.Equal(rows[0].Hash, rows[1].PreviousHash);
+        var verification = await api.WithDbAsync(db => db.VerifyAsync(CancellationToken.None));
+        Assert.True(verification.Intact, verification.FirstBreak?.ToString());
     }
 
     [Theory]
@@ -57,18 +58,25 @@ public sealed class AuditTrailTests(ApiFactory api) : IClassFixture<ApiFactory>
         var clinicA = Guid.NewGuid();
         var clinicB = Guid.NewGuid();
 
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => WriteEventsAsync(api, 1, i % 2 == 0 ? clinicA : clinicB)));
+        await Task.WhenAll(Enumerable.Range(0, 80).Select(i => WriteEventsAsync(api, 1, i % 2 == 0 ? clinicA : clinicB)));
 
         var result = await api.WithDbAsync(db => db.VerifyAsync(CancellationToken.None));
         Assert.True(result.Intact, result.FirstBreak?.ToString());
-        foreach (var chain in new[] { clinicA, clinicB })
+        foreach (var clinic in new[] { clinicA, clinicB })
         {
-            var links = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.ChainId == chain).OrderBy(e => e.Id).ToListAsync());
-            Assert.Equal(20, links.Count);
-            Assert.Null(links[0].PreviousHash);
-            for (var i = 1; i < links.Count; i++)
+            var events = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.ClinicId == clinic).OrderBy(e => e.Id).ToListAsync());
+            Assert.Equal(40, events.Count);
+            var chains = events.GroupBy(e => e.ChainId).ToList();
+            // Spread over the clinic's chains (40 events all in one of 16 chains would be a broken spread).
+            Assert.True(chains.Count > 1, "events should be spread over several chains");
+            Assert.All(chains, chain => Assert.Contains(chain.Key, Enumerable.Range(0, AuditLog.ChainsPerClinic).Select(n => AuditLog.ChainId(clinic, n))));
+            foreach (var links in chains.Select(c => c.ToList()))
             {
-                Assert.Equal(links[i - 1].Hash, links[i].PreviousHash);
+                Assert.Null(links[0].PreviousHash);
+                for (var i = 1; i < links.Count; i++)
+                {
+                    Assert.Equal(links[i - 1].Hash, links[i].PreviousHash);
+                }
             }
         }
     }
@@ -83,11 +91,11 @@ public sealed class AuditTrailTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().GetAsync("/api/v1/audit-events/verify")).StatusCode);
     }
 
-    internal static Task<int> WriteEventsAsync(ApiFactory api, int count, Guid? clinicId) => api.WithDbAsync(async db =>
+    internal static Task<int> WriteEventsAsync(ApiFactory api, int count, Guid? clinicId, int? chain = null) => api.WithDbAsync(async db =>
     {
         for (var i = 0; i < count; i++)
         {
-            await db.WriteAsync(new AuditEntry(AuditActions.Read, "Test", AuditOutcomes.Success) { ClinicId = clinicId }, DateTimeOffset.UtcNow, CancellationToken.None);
+            await db.WriteAsync(new AuditEntry(AuditActions.Read, "Test", AuditOutcomes.Success) { ClinicId = clinicId }, DateTimeOffset.UtcNow, CancellationToken.None, chain);
         }
 
         return count;
@@ -109,7 +117,7 @@ public sealed class AuditEditDetectionTests(ApiFactory api) : IClassFixture<ApiF
     [Fact]
     public async Task EditedRowIsReportedByTheVerifyEndpointAndCommand()
     {
-        await AuditTrailTests.WriteEventsAsync(api, 3, null);
+        await AuditTrailTests.WriteEventsAsync(api, 3, null, chain: 0);
         var target = await api.WithDbAsync(db => db.AuditEvents.OrderByDescending(e => e.Id).Skip(1).Select(e => e.Id).FirstAsync());
         var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.SuperAdmin));
         var before = await admin.GetFromJsonAsync<AuditVerificationDto>("/api/v1/audit-events/verify");
@@ -134,8 +142,9 @@ public sealed class AuditDeleteDetectionTests(ApiFactory api) : IClassFixture<Ap
     [Fact]
     public async Task DeletedRowBreaksTheLinkOfItsSuccessor()
     {
-        var chain = Guid.NewGuid();
-        await AuditTrailTests.WriteEventsAsync(api, 3, chain);
+        var clinic = Guid.NewGuid();
+        var chain = AuditLog.ChainId(clinic, 5);
+        await AuditTrailTests.WriteEventsAsync(api, 3, clinic, chain: 5);
         var ids = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.ChainId == chain).OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
 
         await AuditTrailTests.TamperAsync(api, $"DELETE FROM audit_events WHERE id = {ids[1]}");
