@@ -298,15 +298,15 @@ sql -F ' ' -v cells="$cells_wanted" -v days="$cell_days" >"$data/cells.txt" <<'S
 WITH first_day AS (SELECT (max(starts_at) + interval '2 days')::date AS d FROM appointments),
 cells AS (
   SELECT p.clinic_id, p.id AS practitioner_id, t.id AS type_id,
-         ((day + h.starts + interval '30 minutes' * k) AT TIME ZONE c.time_zone) AS starts_at
+         ((cell_day + h.starts + interval '30 minutes' * k) AT TIME ZONE c.time_zone) AS starts_at
     FROM practitioners p
     JOIN clinics c ON c.id = p.clinic_id
     JOIN appointment_types t ON t.clinic_id = p.clinic_id AND t.name = 'Consultation'
     JOIN working_hours h ON h.practitioner_id = p.id
     CROSS JOIN first_day
-    CROSS JOIN LATERAL generate_series(first_day.d::timestamp, (first_day.d + :days)::timestamp, interval '1 day') AS day
+    CROSS JOIN LATERAL generate_series(first_day.d::timestamp, (first_day.d + :days)::timestamp, interval '1 day') AS cell_day
     CROSS JOIN LATERAL generate_series(0, (extract(epoch FROM h.ends - h.starts) / 1800)::int - 1) AS k
-   WHERE p.is_active AND extract(isodow FROM day) = CASE h.day WHEN 0 THEN 7 ELSE h.day END),
+   WHERE p.is_active AND extract(isodow FROM cell_day) = CASE h.day WHEN 0 THEN 7 ELSE h.day END),
 numbered AS (
   SELECT cells.*, row_number() OVER (PARTITION BY clinic_id, starts_at ORDER BY practitioner_id) AS nth
     FROM cells ORDER BY starts_at, practitioner_id LIMIT :cells),
@@ -359,7 +359,7 @@ for scenario in "${scenarios[@]}"; do
     step "scenario $scenario: ${duration}s, $connections connections, $threads threads"
     [[ "$scenario" != mixed ]] || skip_cells book-cancel
     run_wrk "$scenario" "$scenario.lua" "$duration" "$connections"
-    echo "   ${result[$scenario]}"
+    echo "   $scenario: ${result[$scenario]}"
 done
 
 step "double bookings"
@@ -409,7 +409,7 @@ echo "   pgbench: $pgbench_count transactions, ${pgbench_tps:-?} tps, p50 ${pgbe
 
 step "connections: $idle_connections idle keep-alive connections, $paced_rate requests/s of scenario 2"
 hold_seconds=$((duration + 30))
-wrk -t "$threads" -c "$idle_connections" -d "${hold_seconds}s" --timeout 3600s -s "$script_dir/hold.lua" "$base" -- "$data" "$threads" \
+wrk -t "$threads" -c "$idle_connections" -d "${hold_seconds}s" -s "$script_dir/hold.lua" "$base" -- "$data" "$threads" \
     >"$TMP/logs/wrk-hold.log" 2>&1 &
 hold_pid=$!
 echo "$hold_pid" >"$TMP/run/wrk-hold.pid"
@@ -426,13 +426,13 @@ while ((SECONDS < deadline)); do
     sleep 1
 done
 echo "   established: $established"
-paced_connections=50
+paced_connections=100
 run_wrk paced paced.lua "$duration" "$paced_connections" "$paced_connections" "$paced_rate"
 established_after="$(api_connections)"
 rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$api_pid/status")"
 hb_stop_pidfile "$TMP/run/wrk-hold.pid" 5 "wrk"
 rss_mb=$((rss_kb / 1024))
-echo "   ${result[paced]}"
+echo "   paced: ${result[paced]}"
 echo "   connections: held $established_after open (idle $idle_connections wanted) while serving $(field paced rps) requests/s, p99 $(field paced p99_ms) ms, API resident memory ${rss_mb} MB"
 
 # --- Verdict and report -----------------------------------------------------------------------
