@@ -24,8 +24,9 @@ public sealed partial class BenchHarnessTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("bench: ok", result.Output, StringComparison.Ordinal);
-        Assert.Matches(@"seed-large: loaded \d+ rows", result.Output);
+        Assert.Matches(@"loaded [1-9]\d* rows in \d+s", result.Output);
         Assert.Contains("double bookings: 0", result.Output, StringComparison.Ordinal);
+        Assert.Contains("readable through the API: patient found by national id, clinical note decrypted", result.Output, StringComparison.Ordinal);
 
         var reports = Report().Matches(result.Output).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["line"].Value);
         foreach (var scenario in Scenarios.Append("paced"))

@@ -268,7 +268,20 @@ login() {
 data="$TMP/data"
 (umask 077 && login clinic.admin@bench.healthcare.test "$(password_of clinic_admin)" >"$data/admin.token")
 (umask 077 && login patient@bench.healthcare.test "$(password_of patient)" >"$data/patient.token")
-[[ -s "$data/admin.token" && -s "$data/patient.token" ]] || fail "the bench accounts could not sign in"
+(umask 077 && login doctor@bench.healthcare.test "$(password_of doctor)" >"$data/doctor.token")
+[[ -s "$data/admin.token" && -s "$data/patient.token" && -s "$data/doctor.token" ]] || fail "the bench accounts could not sign in"
+
+# The loaded rows must be readable by the API: a patient found through the national id's blind index,
+# and a clinical note decrypted.
+first_clinic="$(sql -c "SELECT id FROM clinics WHERE name = 'Bench Clinic 001'")"
+found="$(curl -sS --max-time 30 -H "Authorization: Bearer $(cat "$data/admin.token")" -H 'Content-Type: application/json' \
+    -d '{"nationalId":"900-00-0000"}' "$base/api/v1/clinics/$first_clinic/patients/lookup")" || fail "the patient lookup failed"
+grep -q '"nationalIdLast4":"0000"' <<<"$found" || fail "the patient with national id 900-00-0000 was not found through its blind index: $found"
+read -r note_clinic note_patient < <(sql -F ' ' -c "SELECT clinic_id, patient_id FROM clinical_notes LIMIT 1")
+notes="$(curl -sS --max-time 30 -H "Authorization: Bearer $(cat "$data/doctor.token")" \
+    "$base/api/v1/clinics/$note_clinic/patients/$note_patient/notes")" || fail "reading a patient's notes failed"
+grep -Eq 'three months|blood tests|antihistamine|Physiotherapy' <<<"$notes" || fail "a loaded clinical note did not decrypt: $notes"
+echo "   readable through the API: patient found by national id, clinical note decrypted"
 
 # --- Test data for the scenarios --------------------------------------------------------------
 
@@ -311,7 +324,7 @@ numbered AS (
   SELECT cells.*, row_number() OVER (PARTITION BY clinic_id, starts_at ORDER BY practitioner_id) AS nth
     FROM cells ORDER BY starts_at, practitioner_id LIMIT :cells),
 patients_numbered AS (
-  SELECT clinic_id, id, row_number() OVER (PARTITION BY clinic_id ORDER BY id) AS nth FROM patients)
+  SELECT clinic_id, id, row_number() OVER (PARTITION BY clinic_id ORDER BY id) AS nth FROM patients WHERE user_id IS NULL)
 SELECT n.clinic_id, n.practitioner_id, pn.id, n.type_id, to_char(n.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
   FROM numbered n JOIN patients_numbered pn ON pn.clinic_id = n.clinic_id AND pn.nth = n.nth
  ORDER BY n.starts_at, n.practitioner_id;
@@ -396,7 +409,7 @@ mkdir -p "$TMP/pgbench"
 (cd "$TMP/pgbench" && PGPASSWORD="$pg_password" "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U healthcare \
     -c "$connections" -j "$threads" -T "$duration" -M prepared -D ids="$ids" -f "$script_dir/appointment.pgbench.sql" \
     -l --log-prefix=tx healthcare) >"$TMP/logs/pgbench.log" 2>&1 || { cat "$TMP/logs/pgbench.log" >&2; fail "pgbench failed"; }
-pgbench_tps="$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' "$TMP/logs/pgbench.log")"
+pgbench_tps="$(sed -nE 's/^tps = ([0-9]+\.?[0-9]?).* \(without initial connection time\).*/\1/p' "$TMP/logs/pgbench.log")"
 pgbench_failed="$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$TMP/logs/pgbench.log")"
 read -r pgbench_count pgbench_p50 pgbench_p90 pgbench_p99 < <(cat "$TMP"/pgbench/tx.* | awk '{ print $3 }' | sort -n |
     awk '{ v[NR] = $1 } END { if (NR == 0) { print 0, 0, 0, 0; exit }

@@ -113,7 +113,7 @@ function response(status, headers, body)
       created = created + 1
       table.insert(bench.to_cancel, { clinic, id })
     end
-  elseif status == 200 and body and body:find('"status":"cancelled"', 1, true) then
+  elseif status == 200 and body and body:find("Load test cancellation", 1, true) then
     cancelled = cancelled + 1
   end
 end

@@ -152,10 +152,11 @@ public static class LargeSeed
         await transaction.CommitAsync();
 
         Console.Error.WriteLine("seed-large: ANALYZE ...");
-        await using (var analyze = new NpgsqlCommand(
-            "ANALYZE clinics, locations, practitioners, working_hours, appointment_types, users, clinic_memberships, patients, appointments, clinical_notes, allergies",
-            connection) { CommandTimeout = 0 })
+        const string Analyze = "ANALYZE clinics, locations, practitioners, working_hours, appointment_types, users, clinic_memberships, " +
+            "patients, appointments, clinical_notes, allergies";
+        await using (var analyze = new NpgsqlCommand(Analyze, connection))
         {
+            analyze.CommandTimeout = 0;
             await analyze.ExecuteNonQueryAsync();
         }
 
