@@ -97,13 +97,13 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
     export DATABASE_URL="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
     export DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY
     export JWT_SIGNING_KEYS_DIR="$data_dir/jwt"
-    # Only the database is needed; Redis is named because the settings are validated together.
     export REDIS_URL="${REDIS_URL:-redis://:${REDIS_PASSWORD:-}@127.0.0.1:${LOCAL_REDIS_PORT:-56379}}"
-    credentials="$data_dir/bench-credentials.txt"
 else
-    credentials="$data_dir/bench-credentials.txt"
     mkdir -p "$data_dir"
 fi
+credentials="$data_dir/bench-credentials.txt"
+# The loader never talks to Redis, but every setting is validated at start, REDIS_URL included.
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 export LOG_LEVEL="${LOG_LEVEL:-warning}" LOG_STORE_LEVEL=off
 
