@@ -211,8 +211,6 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/jwt/be
 while IFS= read -r line; do
     [[ "$line" =~ ^[A-Z][A-Z0-9_]*= ]] && export "${line?}"
 done <"$repo_root/.env.production"
-export DATABASE_URL="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
-export REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
 export JWT_SIGNING_KEYS_DIR="$TMP/jwt"
 DATA_ENCRYPTION_KEYS="bench1:$(openssl rand -base64 32 | tr -d '\n')"
 BLIND_INDEX_KEY="$(openssl rand -base64 32 | tr -d '\n')"
@@ -226,10 +224,23 @@ export ACCESS_TOKEN_MINUTES=60
 export NOTIFY_EMAIL_CHANNEL=log PUBLIC_APP_URL="http://127.0.0.1:$api_port"
 unset HTTPS_PORT H2C_PORT TLS_CERT_PATH TLS_KEY_PATH ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS METRICS_PORT
 
+# A free port can be taken by another program before the server binds it; then another one is tried.
+attempt=1
+until HB_PG_SUPERUSER_PASSWORD="$pg_password" hb_pg_start "$pg_dir" "$pg_port" 2>"$TMP/logs/pg-start.log"; do
+    ((attempt < 3)) || { cat "$TMP/logs/pg-start.log" >&2; fail "PostgreSQL did not start"; }
+    attempt=$((attempt + 1))
+    pg_port="$(hb_free_port)"
+done
+attempt=1
+until HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port" 2>"$TMP/logs/redis-start.log"; do
+    ((attempt < 3)) || { cat "$TMP/logs/redis-start.log" >&2; fail "Redis did not start"; }
+    attempt=$((attempt + 1))
+    redis_port="$(hb_free_port)"
+done
 step "PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port"
-HB_PG_SUPERUSER_PASSWORD="$pg_password" hb_pg_start "$pg_dir" "$pg_port" || fail "PostgreSQL did not start"
+export DATABASE_URL="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
+export REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
 hb_pg_ensure_db "$pg_dir" "$pg_port" healthcare "$pg_password" healthcare || fail "could not create the database"
-HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port" || fail "Redis did not start"
 sql() {
     PGPASSWORD="$pg_password" "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U healthcare -d healthcare "$@"
 }
