@@ -29,6 +29,14 @@ reset-local: ## Stop local services and delete .data/ (database, secrets, certif
 prod-local: ## Production topology as local processes (3 APIs behind HAProxy), smoke and failover check
 	@$(SCRIPTS)/local/prod-local.sh
 
+# Load tests; see docs/performance.md.
+.PHONY: seed-large bench
+seed-large: ## Load 2M appointments, 200k patients (SEED_SCALE=0.01 for less) into the make run database or DATABASE_URL
+	@$(SCRIPTS)/local/seed-large.sh
+
+bench: ## Benchmark the API on private servers (BENCH_SCALE, BENCH_DURATION, BENCH_QUICK=1); writes docs/performance.md
+	@$(SCRIPTS)/bench/bench.sh
+
 # Docker Compose (devops/docker). Each fails at once, in one line, where Docker is missing.
 start: ## Start the Docker Compose development environment (TOOLS=1 adds pgAdmin, Redis Commander, Adminer)
 	@$(SCRIPTS)/docker/compose.sh dev start

@@ -32,8 +32,10 @@ public static partial class DatabaseCommands
                 return await SeedDemoDataAsync(app.Services, app.Environment, CredentialsFile(args));
             case "verify-audit":
                 return await VerifyAuditAsync(app.Services);
+            case "seed-large":
+                return await LargeSeed.RunAsync(app.Services, app.Environment, app.Configuration, CredentialsFile(args));
             case var unknown:
-                await Console.Error.WriteLineAsync($"unknown command '{unknown}': use serve (default), migrate, seed [--credentials-file PATH] or verify-audit");
+                await Console.Error.WriteLineAsync($"unknown command '{unknown}': use serve (default), migrate, seed [--credentials-file PATH], seed-large [--credentials-file PATH] or verify-audit");
                 return 64;
         }
     }
