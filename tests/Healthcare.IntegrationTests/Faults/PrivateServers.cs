@@ -87,7 +87,12 @@ public sealed class PrivatePostgres() : PrivateServer("pg")
         await server.StartAsync();
         var admin = new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1", Port = server.Port, Username = "postgres", Password = server.Password, Database = "postgres", Pooling = false,
+            Host = "127.0.0.1",
+            Port = server.Port,
+            Username = "postgres",
+            Password = server.Password,
+            Database = "postgres",
+            Pooling = false,
         };
         await using (var connection = new NpgsqlConnection(admin.ConnectionString))
         {
