@@ -37,8 +37,9 @@ public sealed class ApiCrashTests(ITestOutputHelper output)
             var first = await ClinicSetup.CreateAsync(databaseUrl, patients: bookings);
             var second = await ClinicSetup.CreateAsync(databaseUrl, patients: 0, clinicId: first.ClinicId);
             var account = await FaultApis.CreateUserAsync(databaseUrl, ClinicRoles.Receptionist, first.ClinicId);
-            instances[0] = await FaultApis.StartAsync(databaseUrl);
-            instances[1] = await FaultApis.StartAsync(databaseUrl);
+            var starting = new[] { FaultApis.StartAsync(databaseUrl), FaultApis.StartAsync(databaseUrl) };
+            instances[0] = await starting[0];
+            instances[1] = await starting[1];
             var token = await FaultApis.TokenAsync(instances[0]!, account);
             var requests = Enumerable.Range(0, bookings).Select(i => Plan(i, first, second)).ToList();
 

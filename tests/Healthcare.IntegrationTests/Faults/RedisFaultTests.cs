@@ -26,8 +26,9 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             await using var redis = await PrivateRedis.StartNewAsync();
             var setup = await ClinicSetup.CreateAsync(databaseUrl, patients: 40);
             var account = await FaultApis.CreateUserAsync(databaseUrl, ClinicRoles.Receptionist, setup.ClinicId);
-            await using var first = await FaultApis.StartAsync(databaseUrl, s => s["REDIS_URL"] = redis.Url);
-            await using var second = await FaultApis.StartAsync(databaseUrl, s => s["REDIS_URL"] = redis.Url);
+            var starting = new[] { FaultApis.StartAsync(databaseUrl, s => s["REDIS_URL"] = redis.Url), FaultApis.StartAsync(databaseUrl, s => s["REDIS_URL"] = redis.Url) };
+            await using var first = await starting[0];
+            await using var second = await starting[1];
             var token = await FaultApis.TokenAsync(first, account);
             using var one = FaultApis.Client(first, token, TimeSpan.FromSeconds(15));
             using var two = FaultApis.Client(second, token, TimeSpan.FromSeconds(15));
