@@ -33,6 +33,9 @@ The tests receive:
   TEST_PG_BIN        bin directory of the PostgreSQL server in use
   CHROMIUM_PATH      /usr/bin/chromium
 
+Tests marked [Trait("Category", "Chaos")] (the long fault-injection runs) are
+left out unless a --filter is given; `make chaos` (chaos.sh) runs them.
+
 Extra `dotnet test` arguments come from the TEST_ARGS environment variable
 (shell quoting allowed) and/or from the arguments after `--`, e.g.
   TEST_ARGS='--filter "Category!=Browser"' devops/scripts/ci/test.sh
@@ -66,6 +69,14 @@ if [[ -n "${TEST_ARGS:-}" ]]; then
         exit 2
     fi
     extra_args=("${env_args[@]}" "${extra_args[@]}")
+fi
+
+has_filter=0
+for arg in "${extra_args[@]}"; do
+    [[ "$arg" == --filter* ]] && has_filter=1
+done
+if ((has_filter == 0)); then
+    extra_args+=(--filter "Category!=Chaos")
 fi
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"

@@ -113,6 +113,7 @@ public static class HttpServer
                 TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
             });
 
+        builder.Services.AddShutdownDrain();
         return builder;
     }
 

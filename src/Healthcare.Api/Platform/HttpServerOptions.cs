@@ -47,6 +47,13 @@ public sealed class HttpServerOptions
     [ConfigurationKeyName("REQUEST_HEADERS_TIMEOUT_SECONDS")]
     public int RequestHeadersTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// After SIGTERM, seconds during which <c>/health/ready</c> answers 503 while the listener still serves, so load
+    /// balancers stop sending before connections are refused. 0 stops listening at once.
+    /// </summary>
+    [ConfigurationKeyName("SHUTDOWN_DRAIN_SECONDS")]
+    public int ShutdownDrainSeconds { get; set; }
+
     /// <summary>Comma-separated origins allowed to call the API from a browser; none by default.</summary>
     [ConfigurationKeyName("CORS_ALLOWED_ORIGINS")]
     public string? CorsAllowedOrigins { get; set; }
@@ -114,6 +121,7 @@ internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOp
         Settings.RequireRange(failures, "REQUEST_TIMEOUT_SECONDS", options.RequestTimeoutSeconds, 1, 600);
         Settings.RequireRange(failures, "KEEPALIVE_TIMEOUT_SECONDS", options.KeepAliveTimeoutSeconds, 1, 3600);
         Settings.RequireRange(failures, "REQUEST_HEADERS_TIMEOUT_SECONDS", options.RequestHeadersTimeoutSeconds, 1, 300);
+        Settings.RequireRange(failures, "SHUTDOWN_DRAIN_SECONDS", options.ShutdownDrainSeconds, 0, 300);
 
         foreach (var origin in options.CorsOrigins)
         {

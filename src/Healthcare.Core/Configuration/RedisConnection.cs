@@ -84,6 +84,9 @@ public static class RedisConnection
         options.ConnectTimeout = 2000;
         options.SyncTimeout = 2000;
         options.AsyncTimeout = 2000;
+        // While disconnected, commands fail at once instead of queueing until the timeout: every Redis use has a
+        // fallback (cache, throttle, live tail), and waiting 2 s per call made each write slow during an outage.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "healthcare-backend";
         return true;
     }

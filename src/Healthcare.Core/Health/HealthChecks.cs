@@ -20,7 +20,8 @@ namespace Healthcare.Core.Health;
 /// </summary>
 public static class HealthChecks
 {
-    private const string ReadyTag = "ready";
+    /// <summary>Checks with this tag decide <c>/health/ready</c>.</summary>
+    public const string ReadyTag = "ready";
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddDependencyHealthChecks(this IServiceCollection services)

@@ -107,14 +107,17 @@ public sealed partial class WorkflowTests
         Assert.Equal("true", Scalar(concurrency, "cancel-in-progress"));
 
         var jobs = Jobs(ci).ToDictionary(j => j.Name, j => j.Job);
-        Assert.Equal(["lint", "test", "security", "codeql", "image"], jobs.Keys);
-        foreach (var name in new[] { "lint", "test", "security", "codeql" })
+        Assert.Equal(["lint", "test", "chaos", "security", "codeql", "image"], jobs.Keys);
+        foreach (var name in new[] { "lint", "test", "chaos", "security", "codeql" })
         {
             Assert.Contains(Steps(jobs[name]), s => Scalar(s, "uses")?.StartsWith("actions/cache@", StringComparison.Ordinal) == true &&
                 Scalar(Child(s, "with")!, "path") == "~/.nuget/packages");
         }
 
         Assert.Contains(Steps(jobs["test"]), s => Scalar(s, "run")?.Contains(".ci/run", StringComparison.Ordinal) == true);
+        // The long fault-injection runs only on main, after the tests.
+        Assert.Equal("github.event_name == 'push' && github.ref == 'refs/heads/main'", Scalar(jobs["chaos"], "if"));
+        Assert.Contains(Steps(jobs["chaos"]), s => Scalar(s, "run")?.EndsWith("make chaos", StringComparison.Ordinal) == true);
         var securityRuns = string.Join('\n', Steps(jobs["security"]).Select(s => Scalar(s, "run") ?? Scalar(s, "uses")));
         Assert.Contains("vulnerable-packages.sh", securityRuns);
         Assert.Contains("secret-scan.sh", securityRuns);

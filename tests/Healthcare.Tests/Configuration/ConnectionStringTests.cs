@@ -57,6 +57,8 @@ public sealed class ConnectionStringTests
         Assert.Equal(2, options.DefaultDatabase);
         Assert.False(options.Ssl);
         Assert.False(options.AbortOnConnectFail);
+        // While disconnected, commands fail at once rather than wait in a queue (ADR 37).
+        Assert.Equal(StackExchange.Redis.BacklogPolicy.FailFast, options.BacklogPolicy);
     }
 
     [Fact]
