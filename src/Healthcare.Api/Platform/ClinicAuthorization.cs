@@ -32,7 +32,12 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
         }
 
         var caller = await access.GetAccessAsync(userId, http.RequestAborted);
-        if (caller.IsSuperAdmin)
+        if (caller.IsSuperAdmin && !await access.ClinicExistsAsync(clinicId, http.RequestAborted))
+        {
+            // Every clinic is open to a platform administrator, but one that does not exist is not found.
+            context.Fail(new AuthorizationFailureReason(this, NotAMember));
+        }
+        else if (caller.IsSuperAdmin)
         {
             http.Items[RoleItem] = ClinicRoles.SuperAdmin;
             context.Succeed(requirement);

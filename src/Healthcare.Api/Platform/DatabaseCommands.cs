@@ -25,6 +25,7 @@ public static partial class DatabaseCommands
         switch (args.FirstOrDefault(a => !a.StartsWith('-')))
         {
             case null or "serve":
+                ProductionSettings.Check(app);
                 return null;
             case "migrate":
                 return await MigrateAsync(app.Services);

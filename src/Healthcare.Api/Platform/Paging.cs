@@ -32,10 +32,13 @@ public static class Paging
     /// <summary>An opaque cursor for lists in id order (UUIDv7 ids sort by creation).</summary>
     public static string Cursor(Guid id) => Cursor(DateTimeOffset.UnixEpoch, id);
 
+    /// <summary>Only base64url characters: the decoder throws, rather than answering false, for anything else.</summary>
+    public static bool IsBase64Url(string text) => text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     public static bool TryReadCursor(string? cursor, out (DateTimeOffset At, Guid Id) position)
     {
         position = default;
-        if (string.IsNullOrEmpty(cursor) || cursor.Length > 128)
+        if (string.IsNullOrEmpty(cursor) || cursor.Length > 128 || !IsBase64Url(cursor))
         {
             return false;
         }

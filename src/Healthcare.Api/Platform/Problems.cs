@@ -73,6 +73,7 @@ internal sealed partial class ApiExceptionHandler(
         {
             BadHttpRequestException bad => FromBadRequest(bad),
             _ when IsDatabaseUnavailable(exception) => Unavailable(context),
+            _ when Find<PostgresException>(exception) is { } refused && Refusal(refused) is { } refusal => refusal,
             _ => Unexpected(exception),
         };
 
@@ -112,6 +113,56 @@ internal sealed partial class ApiExceptionHandler(
             Title = "The service is temporarily unavailable.",
             Detail = "A dependency did not answer in time. Retry after a few seconds.",
         };
+    }
+
+    /// <summary>
+    /// A request the database refused for its data (an id that refers to nothing, a value it cannot store): the
+    /// caller's mistake, answered as one, without naming the constraint. Handlers check what they can first; this
+    /// covers what they cannot foresee, such as a platform administrator writing to a clinic that does not exist.
+    /// </summary>
+    private ProblemDetails? Refusal(PostgresException exception)
+    {
+        var problem = exception.SqlState switch
+        {
+            PostgresErrorCodes.ForeignKeyViolation => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "A resource this request refers to does not exist.",
+            },
+            PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ExclusionViolation => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The request conflicts with the current state of the resource.",
+            },
+            PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.StringDataRightTruncation or
+                PostgresErrorCodes.NumericValueOutOfRange or PostgresErrorCodes.DatetimeFieldOverflow or
+                PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter => new ProblemDetails
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "A value in the request is outside what this API can store.",
+                },
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            LogRefused(logger, exception.SqlState, problem.Status!.Value);
+        }
+
+        return problem;
+    }
+
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsDatabaseUnavailable(Exception exception)
@@ -200,6 +251,9 @@ internal sealed partial class ApiExceptionHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while handling a request")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused the request's data ({SqlState}); answered {Status}")]
+    private static partial void LogRefused(ILogger logger, string sqlState, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable; answered 503")]
     private static partial void LogDatabaseUnavailable(ILogger logger);

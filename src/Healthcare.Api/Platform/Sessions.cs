@@ -209,6 +209,13 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
             options: _entry,
             token: cancellationToken);
 
+    /// <summary>Whether the clinic exists; asked only for platform administrators, who hold no membership that would say so.</summary>
+    public async Task<bool> ClinicExistsAsync(Guid clinicId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<HealthcareDbContext>().Clinics.AnyAsync(c => c.Id == clinicId, cancellationToken);
+    }
+
     public ValueTask ForgetClinicAsync(Guid clinicId, CancellationToken cancellationToken) =>
         cache.RemoveAsync(ClinicMfaKey(clinicId), token: cancellationToken);
 

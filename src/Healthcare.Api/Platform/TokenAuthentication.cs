@@ -108,6 +108,14 @@ public static class TokenAuthentication
     private static async Task RejectRevokedTokensAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
+        // RFC 7515 4.1.11: a "crit" extension the recipient does not understand makes the token invalid; this API
+        // understands none.
+        if (context.SecurityToken is JsonWebToken token && token.TryGetHeaderValue<object>("crit", out _))
+        {
+            context.Fail("The token names critical header extensions.");
+            return;
+        }
+
         if (!Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId) ||
             !Guid.TryParse(principal.FindFirstValue(CurrentUser.SecurityStampClaim), out var stamp))
         {

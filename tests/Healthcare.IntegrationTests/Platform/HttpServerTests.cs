@@ -138,6 +138,21 @@ public sealed class HttpServerTests(CorsApi api) : IClassFixture<CorsApi>, IDisp
     }
 
     [Fact]
+    public async Task PreflightFromAnOriginNotListedGetsNoCorsHeaders()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/me");
+        request.Headers.Add("Origin", "https://attacker.example.test");
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+        Assert.True((int)response.StatusCode < 500, $"got {(int)response.StatusCode}");
+    }
+
+    [Fact]
     public async Task OtherOriginsGetNoCorsHeaders()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health");

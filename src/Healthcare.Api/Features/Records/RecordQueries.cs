@@ -90,7 +90,8 @@ internal static class RecordQueries
         if (cursor is not null)
         {
             Span<byte> bytes = stackalloc byte[32];
-            if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written is not (16 or 24))
+            if (!TryDecodeCursor(cursor, bytes, out var written) ||
+                written is not (16 or 24) || (written == 24 && (ulong)BinaryPrimitives.ReadInt64BigEndian(bytes[16..24]) > (ulong)DateTimeOffset.MaxValue.UtcTicks))
             {
                 return Problems.Field("cursor", "Use the next value of the previous page.");
             }
@@ -104,6 +105,20 @@ internal static class RecordQueries
 
         page = new PageRequest(size, afterId, afterAt);
         return null;
+    }
+
+    /// <summary>False for anything that is not a cursor this API wrote; the decoder throws for some of those.</summary>
+    private static bool TryDecodeCursor(string cursor, Span<byte> bytes, out int written)
+    {
+        written = 0;
+        try
+        {
+            return cursor.Length <= 32 && Paging.IsBase64Url(cursor) && Base64Url.TryDecodeFromChars(cursor, bytes, out written);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Newest first (ids are UUIDv7, so id order is creation order).</summary>

@@ -177,6 +177,12 @@ public static class AppointmentsApi
             return invalid;
         }
 
+        if (date is { Year: < 1900 or > 2200 })
+        {
+            // The day's bounds in the clinic's zone would fall outside what a DateTimeOffset holds.
+            return Problems.Field("date", "Use a date between the years 1900 and 2200.");
+        }
+
         var zone = await ZoneAsync(db, clinicId, cancellationToken);
         var day = date is { } d ? LocalDate.FromDateOnly(d) : ClinicTime.Today(clock, zone);
         var dayStart = ClinicTime.StartOfDay(day, zone).ToDateTimeOffset();
