@@ -220,6 +220,8 @@ export LISTEN_ADDRESS=127.0.0.1 HTTP_PORT="$api_port"
 export LOG_LEVEL=warning LOG_STORE_LEVEL=warning
 # One client address sends everything here, so the per-client limit would measure the limiter.
 export RATE_LIMIT_MAX_REQUESTS=100000000
+# Production refuses to serve without the proxy that ends TLS; wrk talks to the API directly.
+export TRUSTED_PROXIES=127.0.0.1
 export ACCESS_TOKEN_MINUTES=60
 export NOTIFY_EMAIL_CHANNEL=log PUBLIC_APP_URL="http://127.0.0.1:$api_port"
 unset HTTPS_PORT H2C_PORT TLS_CERT_PATH TLS_KEY_PATH ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS METRICS_PORT
