@@ -68,7 +68,7 @@ test: lint ## Lint, then build and run all tests against temporary servers
 test-only: ## Build and run all tests without linting
 	@$(SCRIPTS)/ci/test.sh
 
-chaos: ## Long fault-injection tests: API kills under load, PostgreSQL restarts (docs/operations/chaos.md)
+chaos: ## Long fault-injection tests (API kills, PostgreSQL restarts) and a 50,000-case fuzz (docs/operations/chaos.md)
 	@$(SCRIPTS)/ci/chaos.sh
 
 lint: ## Check C# formatting (dotnet format) and shell scripts (shellcheck)

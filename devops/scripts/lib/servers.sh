@@ -519,12 +519,20 @@ hb_pg_start() {
         fi
     fi
 
-    local sock
+    _hb_pg_ctl_start "$dir" "$port" "PostgreSQL" "-c fsync=on"
+}
+
+# _hb_pg_ctl_start DIR PORT WHAT EXTRA_OPTIONS
+# Starts the cluster in DIR/pgdata on 127.0.0.1:PORT with its socket in the
+# short socket directory; on failure shows the logs and names WHAT.
+_hb_pg_ctl_start() {
+    local dir="$1" port="$2" what="$3" extra="$4" bin sock
+    bin="$(hb_pg_bin)" || return 1
     sock="$(_hb_pg_prepare_sockdir "$dir")"
     local opts="-c listen_addresses=127.0.0.1 -p $port -k '$sock'"
-    opts+=" -c max_connections=200 -c shared_buffers=128MB -c fsync=on"
+    opts+=" -c max_connections=200 -c shared_buffers=128MB $extra"
     if ! _hb_as_pg "$bin/pg_ctl" -w -t 60 -D "$dir/pgdata" -l "$dir/postgres.log" -o "$opts" start >/dev/null 2>"$dir/pg_ctl.err"; then
-        _hb_err "error: PostgreSQL failed to start on 127.0.0.1:$port ($dir)"
+        _hb_err "error: $what failed to start on 127.0.0.1:$port ($dir)"
         _hb_show_log_tail "$dir/pg_ctl.err" 10
         _hb_show_log_tail "$dir/postgres.log"
         return 1
@@ -566,17 +574,7 @@ hb_pg_replica_start() {
             return 1
         fi
     fi
-    local sock
-    sock="$(_hb_pg_prepare_sockdir "$dir")"
-    local opts="-c listen_addresses=127.0.0.1 -p $port -k '$sock'"
-    opts+=" -c max_connections=200 -c shared_buffers=128MB -c hot_standby=on"
-    if ! _hb_as_pg "$bin/pg_ctl" -w -t 60 -D "$dir/pgdata" -l "$dir/postgres.log" -o "$opts" start >/dev/null 2>"$dir/pg_ctl.err"; then
-        _hb_err "error: the PostgreSQL replica failed to start on 127.0.0.1:$port ($dir)"
-        _hb_show_log_tail "$dir/pg_ctl.err" 10
-        _hb_show_log_tail "$dir/postgres.log"
-        return 1
-    fi
-    rm -f "$dir/pg_ctl.err"
+    _hb_pg_ctl_start "$dir" "$port" "the PostgreSQL replica" "-c hot_standby=on"
 }
 
 # hb_pg_stop DIR
