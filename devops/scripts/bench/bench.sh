@@ -436,6 +436,7 @@ echo "   pgbench: $pgbench_count transactions, ${pgbench_tps:-?} tps, p50 ${pgbe
 step "connections: $idle_connections idle keep-alive connections, $paced_rate requests/s of scenario 2"
 hold_seconds=$((duration + 30))
 wrk -t "$threads" -c "$idle_connections" -d "${hold_seconds}s" -s "$script_dir/hold.lua" "$base" -- "$data" "$threads" \
+    "$(((idle_connections + threads - 1) / threads))" \
     >"$TMP/logs/wrk-hold.log" 2>&1 &
 hold_pid=$!
 echo "$hold_pid" >"$TMP/run/wrk-hold.pid"
