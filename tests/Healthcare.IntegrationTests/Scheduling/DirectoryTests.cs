@@ -45,6 +45,37 @@ public sealed class DirectoryTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AProfileChangedOnOneInstanceIsReadOnTheOtherAtOnce()
+    {
+        await using var peer = new PeerApiFactory(api);
+        await peer.InitializeAsync();
+        var clinic = await api.CreateClinicAsync();
+        var account = await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id);
+        var first = await api.ClientForAsync(account);
+        var second = await peer.ClientForAsync(account);
+        var url = $"/api/v1/clinics/{clinic.Id}";
+        var before = await second.GetAsync(url); // cached on the second instance now
+        var read = await first.GetAsync(url);
+        var name = $"Renamed Clinic {Guid.NewGuid():N}";
+        var profile = new
+        {
+            name,
+            timeZone = "America/New_York",
+            openingHours = Array.Empty<object>(),
+            policy = new { cancellationWindowHours = 24, reminderOffsetsMinutes = new[] { 60 }, noShowGraceMinutes = 15, waitlistHoldMinutes = 30 },
+        };
+
+        var updated = await SendAsync(first, HttpMethod.Put, url, profile, read.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        await Task.Delay(500); // the backplane's eviction message travels through Redis
+        var after = await second.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(name, (await after.Content.ReadFromJsonAsync<ClinicDto>(ApiJson.Options))!.Name);
+        Assert.Equal(updated.Headers.ETag, after.Headers.ETag);
+    }
+
+    [Fact]
     public async Task AdminsBuildTheDirectoryAndEveryoneInTheClinicCanReadIt()
     {
         var clinic = await api.CreateClinicAsync();

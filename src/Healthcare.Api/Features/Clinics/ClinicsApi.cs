@@ -75,21 +75,20 @@ public static class ClinicsApi
     }
 
     private static async Task<Results<Ok<ClinicDto>, NotFound>> Get(
-        Guid clinicId, HttpContext http, HealthcareDbContext db, CancellationToken cancellationToken)
+        Guid clinicId, HttpContext http, ClinicDirectory directory, CancellationToken cancellationToken)
     {
-        var clinic = await db.Clinics.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clinicId, cancellationToken);
-        if (clinic is null)
+        if (await directory.GetAsync(clinicId, cancellationToken) is not { } clinic)
         {
             return TypedResults.NotFound();
         }
 
         http.SetETag(clinic.Version);
-        return TypedResults.Ok(clinic.ToDto());
+        return TypedResults.Ok(clinic.Profile);
     }
 
     private static async Task<Results<Ok<ClinicDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
-        Guid clinicId, ClinicRequest request, HttpContext http, HealthcareDbContext db, AuthStateCache access, Auditor audit,
-        CancellationToken cancellationToken)
+        Guid clinicId, ClinicRequest request, HttpContext http, HealthcareDbContext db, AuthStateCache access, ClinicDirectory directory,
+        Auditor audit, CancellationToken cancellationToken)
     {
         audit.ResourceId = clinicId.ToString();
         if (Versioning.RequireIfMatch(http, "clinic") is { } missing)
@@ -130,17 +129,19 @@ public static class ClinicsApi
         }
 
         await access.ForgetClinicAsync(clinicId, cancellationToken);
+        await directory.ForgetAsync(clinicId, cancellationToken);
         http.SetETag(clinic.Version);
         return TypedResults.Ok(clinic.ToDto());
     }
 
     private static async Task<NoContent> UpdateSecurity(
-        Guid clinicId, ClinicSecurityRequest request, HealthcareDbContext db, AuthStateCache access, Auditor audit,
-        CancellationToken cancellationToken)
+        Guid clinicId, ClinicSecurityRequest request, HealthcareDbContext db, AuthStateCache access, ClinicDirectory directory,
+        Auditor audit, CancellationToken cancellationToken)
     {
         await db.Clinics.Where(c => c.Id == clinicId)
             .ExecuteUpdateAsync(c => c.SetProperty(x => x.RequireStaffMfa, request.RequireStaffMfa), cancellationToken);
         await access.ForgetClinicAsync(clinicId, cancellationToken);
+        await directory.ForgetAsync(clinicId, cancellationToken);
         audit.ResourceId = clinicId.ToString();
         await audit.WriteAsync(AuditActions.Update, "ClinicSecurity", AuditOutcomes.Success, cancellationToken);
         return TypedResults.NoContent();

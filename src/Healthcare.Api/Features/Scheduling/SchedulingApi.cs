@@ -5,6 +5,7 @@ public static class SchedulingApi
 {
     public static IServiceCollection AddScheduling(this IServiceCollection services) => services
         .AddSingleton<AvailabilityCache>()
+        .AddSingleton<Clinics.ClinicDirectory>()
         .AddScoped<Booking>();
 
     public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder endpoints) => endpoints

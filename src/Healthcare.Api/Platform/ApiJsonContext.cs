@@ -20,4 +20,4 @@ namespace Healthcare.Api.Platform;
 [JsonSerializable(typeof(PractitionerDto))]
 [JsonSerializable(typeof(Page<PractitionerDto>))]
 [JsonSerializable(typeof(TokenResponse))]
-internal sealed partial class ApiJson : JsonSerializerContext;
+internal sealed partial class ApiJsonContext : JsonSerializerContext;
