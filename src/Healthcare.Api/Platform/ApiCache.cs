@@ -11,9 +11,8 @@ namespace Healthcare.Api.Platform;
 /// that evicts an entry from every instance's memory when one instance changes or removes it.
 /// Only values that hold no patient data are cached (security stamps, roles, clinic flags, free slots), so no
 /// request can read another user's PHI from it.
-/// Redis being away makes the cache slower, never wrong or broken: L2 calls give up after a short timeout and
-/// are skipped for a while (circuit breaker), and stale values may be served for a short time if the database
-/// cannot be reached to recompute them (fail-safe), but never beyond the entry's own lifetime of use.
+/// Redis being away makes the cache slower, never broken: the client fails fast while disconnected, and L2
+/// calls give up after a short timeout.
 /// </summary>
 public static class ApiCache
 {
@@ -22,8 +21,8 @@ public static class ApiCache
         services.AddFusionCache()
             .WithOptions(options =>
             {
-                options.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(5);
-                options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(5);
+                // No circuit breakers: the Redis client fails fast while disconnected (ADR 37), and a breaker
+                // left open after Redis returns would drop the backplane's evictions for its duration.
                 options.DistributedCacheKeyModifierMode = CacheKeyModifierMode.Prefix;
                 options.CacheKeyPrefix = "hb:cache:";
             })
@@ -35,7 +34,8 @@ public static class ApiCache
                 AllowBackgroundDistributedCacheOperations = true,
                 AllowBackgroundBackplaneOperations = true,
             })
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer())
+            // Fields included so value tuples round-trip (System.Text.Json skips their fields otherwise).
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new System.Text.Json.JsonSerializerOptions { IncludeFields = true }))
             .WithDistributedCache(sp => new RedisCache(new RedisCacheOptions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),

@@ -27,6 +27,24 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task ANullElementInAListBodyAnswers400NamingItsPosition()
+    {
+        var setup = await Scheduling.ClinicSetup.CreateAsync(api, patients: 0);
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId));
+        var body = $$"""[{"day":"monday","starts":"08:00","ends":"12:00","locationId":"{{setup.LocationId}}"},null]""";
+
+        var response = await admin.PutAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/working-hours",
+            new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.FieldAsync(response, HttpStatusCode.BadRequest, "$[1]");
+        var practitioner = $$"""{"displayName":"Dr Null","licenceNumber":"NY-1","specialties":[null],"locationIds":["{{setup.LocationId}}"]}""";
+        var created = await admin.PostAsync(
+            $"/api/v1/clinics/{setup.ClinicId}/practitioners", new StringContent(practitioner, Encoding.UTF8, "application/json"));
+        await ProblemAssert.StatusAsync(created, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task InvalidUtf8InAJsonBodyAnswers400()
     {
         var bytes = Encoding.ASCII.GetBytes("""{"email":"ab@example.test","password":"xx""").Concat(new byte[] { 0xC3, 0x28, 0xFF, 0xFE }).Concat(Encoding.ASCII.GetBytes("\"}")).ToArray();

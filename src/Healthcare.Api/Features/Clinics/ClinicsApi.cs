@@ -176,6 +176,11 @@ public sealed record ClinicRequest(
 
         if (OpeningHours is { } hours)
         {
+            if (hours.Contains(null!))
+            {
+                return Problems.Field("openingHours", "Each day must be an object, not null.");
+            }
+
             if (hours.Any(h => h.Opens >= h.Closes))
             {
                 return Problems.Field("openingHours", "Each day's opening time must be before its closing time.");

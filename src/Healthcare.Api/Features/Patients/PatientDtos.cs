@@ -46,6 +46,11 @@ public sealed record PatientRequest(
             return Problems.Field("phone", Phones.Hint);
         }
 
+        if (EmergencyContacts?.IndexOf(null!) is >= 0 and var missing)
+        {
+            return Problems.Field($"emergencyContacts[{missing}]", "Each contact must be an object, not null.");
+        }
+
         if (EmergencyContacts?.FindIndex(c => Phones.ToE164(c.Phone, Address?.Country) is null) is >= 0 and var bad)
         {
             return Problems.Field($"emergencyContacts[{bad}].phone", Phones.Hint);

@@ -26,7 +26,7 @@ public sealed partial record PractitionerRequest(
             return Problems.Field("displayName", "Give the practitioner's name.");
         }
 
-        if (Specialties?.Any(s => !SpecialtyCode().IsMatch(s)) == true)
+        if (Specialties?.Any(s => s is null || !SpecialtyCode().IsMatch(s)) == true)
         {
             return Problems.Field("specialties", "Use lower-case codes of letters, digits and hyphens, such as general-practice.");
         }
@@ -91,6 +91,11 @@ public sealed record WorkingHoursDto([property: Required] DayOfWeek Day, TimeOnl
         if (hours.Count > 50)
         {
             return Problems.Field("$", "Give at most 50 shifts.");
+        }
+
+        if (hours.IndexOf(null!) is var missing and >= 0)
+        {
+            return Problems.Field($"$[{missing}]", "Each shift must be an object, not null.");
         }
 
         if (hours.Any(h => h.Starts >= h.Ends))
