@@ -88,6 +88,9 @@ public sealed class RateLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var health = await SendAsync(http, HttpMethod.Get, "/health", client);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.False(health.Headers.Contains("RateLimit-Limit"), "health probes are never rate limited");
+        var metrics = await PrometheusText.ScrapeUntilAsync(new Uri(process.BaseAddress, "/metrics"), "healthcare_rate_limit_rejected_total");
+        Assert.True(PrometheusText.HasSeries(metrics, "healthcare_rate_limit_local_fallback_total"), "the fallback counter is exported");
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("healthcare_rate_limit_rejected_total{", StringComparison.Ordinal) && line.Contains("policy=\"anonymous\"", StringComparison.Ordinal));
     }
 
     private static Dictionary<string, string?> Settings(string databaseUrl, int general, int auth = 1_000_000)

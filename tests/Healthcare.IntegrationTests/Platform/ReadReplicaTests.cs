@@ -87,6 +87,9 @@ public sealed class ReadReplicaTests(ReplicaApi api) : IClassFixture<ReplicaApi>
         var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId));
         var list = $"/api/v1/clinics/{setup.ClinicId}/practitioners";
         await UntilAsync(async () => (await ListAsync(admin, list)).FromReplica);
+        var metrics = (await api.CreateClient().GetStringAsync("/metrics")).Split('\n');
+        Assert.Contains(metrics, line => line.StartsWith("healthcare_db_replica_in_use", StringComparison.Ordinal) && line.TrimEnd().EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(metrics, line => line.StartsWith("healthcare_db_replica_lag_seconds", StringComparison.Ordinal));
 
         await using var paused = await PauseReplayAsync();
         var created = await admin.PostAsJsonAsync(list, new
