@@ -11,7 +11,7 @@ using Healthcare.Core.Hosting;
 
 return await StartupGuard.RunAsync(async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(HostArguments.For(args));
     builder.AddApiPlatform();
     builder.Services.AddScheduling();
     builder.Services.AddAdminPages();

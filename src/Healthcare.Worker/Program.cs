@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 return await StartupGuard.RunAsync(async () =>
 {
     const string applicationName = "healthcare-worker";
-    var builder = WebApplication.CreateSlimBuilder(args);
+    var builder = WebApplication.CreateSlimBuilder(HostArguments.For(args));
     builder.Services.AddJsonLogging(applicationName);
     builder.Services.AddDataServices(applicationName);
     builder.Services.AddDependencyHealthChecks();

@@ -5,9 +5,10 @@ namespace Healthcare.Api.Platform;
 
 /// <summary>
 /// Writes audit rows for the current request, filling in who and from where. Rows join the request's open
-/// database transaction, if any.
+/// database transaction, if any; otherwise they are committed in a batch with other requests' rows
+/// (<see cref="AuditBatchWriter"/>), and the call returns once the row is committed.
 /// </summary>
-public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext db, TimeProvider clock)
+public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext db, AuditBatchWriter batches, TimeProvider clock)
 {
     /// <summary>Set by a handler when the audited resource is not simply the route's <c>{id}</c>.</summary>
     public string? ResourceId { get; set; }
@@ -41,7 +42,9 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
             RequestId = http?.TraceIdentifier,
             Reason = reason ?? Reason,
         };
-        return db.WriteAsync(entry, clock.GetUtcNow(), cancellationToken);
+        return db.Database.CurrentTransaction is null
+            ? batches.AppendAsync(entry, clock.GetUtcNow(), cancellationToken)
+            : db.WriteAsync(entry, clock.GetUtcNow(), cancellationToken);
     }
 
     public static string OutcomeFor(int statusCode) => statusCode switch
@@ -58,6 +61,14 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
 /// <summary>Declarative auditing: an endpoint or group says what it touches, the platform writes the row.</summary>
 public static class AuditingExtensions
 {
+    /// <summary>The request's <see cref="Auditor"/> and the batch writer behind it.</summary>
+    public static IServiceCollection AddAuditing(this IServiceCollection services)
+    {
+        services.AddScoped<Auditor>();
+        services.AddSingleton<AuditBatchWriter>();
+        return services.AddHostedService(sp => sp.GetRequiredService<AuditBatchWriter>());
+    }
+
     /// <summary>
     /// Writes one audit row per request after the handler has produced its result and before the response is
     /// sent: if the row cannot be written, the request fails and no data leaves. For writes (any action but

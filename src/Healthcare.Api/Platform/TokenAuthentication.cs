@@ -71,7 +71,7 @@ public static class TokenAuthentication
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClinicPermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
-        services.AddScoped<Auditor>();
+        services.AddAuditing();
         services.AddScoped<Healthcare.Api.Features.Identity.Credentials>();
         services.AddScoped<CurrentUser>();
         return services;

@@ -71,6 +71,9 @@ public static class AuditLog
     /// </summary>
     public const int ChainsPerClinic = 16;
 
+    /// <summary>The user agent column's length; longer values are cut.</summary>
+    internal const int UserAgentLength = 256;
+
     /// <summary>
     /// Appends one row to one of the clinic's chains (<paramref name="chain"/>, or a random one). Inside a
     /// transaction the row commits or rolls back with the audited write; the chain's lock is then held until
@@ -79,7 +82,7 @@ public static class AuditLog
     public static async Task WriteAsync(this DbContext db, AuditEntry entry, DateTimeOffset now, CancellationToken cancellationToken, int? chain = null)
     {
         var chainId = ChainId(entry.ClinicId, chain ?? Random.Shared.Next(ChainsPerClinic));
-        var userAgent = Truncate(entry.UserAgent, 256);
+        var userAgent = Truncate(entry.UserAgent, UserAgentLength);
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
@@ -125,7 +128,7 @@ public static class AuditLog
         return new Guid(hash[..16]);
     }
 
-    private static string? Truncate(string? value, int length) =>
+    internal static string? Truncate(string? value, int length) =>
         value is null || value.Length <= length ? value : value[..length];
 
     private sealed record AuditBreakRow(long BrokenId, Guid ChainId, string Problem);

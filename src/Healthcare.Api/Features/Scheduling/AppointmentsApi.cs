@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -77,8 +78,8 @@ public static class AppointmentsApi
     }
 
     private static void MapTransition(RouteGroupBuilder group, string verb, string target, string pastTense, string name, string summary) =>
-        group.MapPost($"/{{id:guid}}/{verb}", (Guid clinicId, Guid id, HttpContext http, CurrentUser user, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken ct) =>
-                TransitionAsync(clinicId, id, target, pastTense, http, user, db, clock, audit, ct))
+        group.MapPost($"/{{id:guid}}/{verb}", (Guid clinicId, Guid id, HttpContext http, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Auditor audit,
+                CancellationToken ct) => TransitionAsync(clinicId, id, target, pastTense, http, user, db, clinics, clock, audit, ct))
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Update, Resource)
             .WithName(name)
@@ -87,7 +88,7 @@ public static class AppointmentsApi
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
     private static async Task<Results<Created<AppointmentDto>, ValidationProblem, ProblemHttpResult>> Book(
-        Guid clinicId, BookAppointmentRequest request, HttpContext http, CurrentUser user, Booking booking, HealthcareDbContext db, Auditor audit,
+        Guid clinicId, BookAppointmentRequest request, HttpContext http, CurrentUser user, Booking booking, HealthcareDbContext db, ClinicDirectory clinics, Auditor audit,
         CancellationToken cancellationToken)
     {
         audit.PatientId = request.PatientId;
@@ -101,13 +102,14 @@ public static class AppointmentsApi
 
         audit.ResourceId = appointment.Id.ToString();
         http.SetETag(appointment.Version);
-        var zone = await ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await ZoneAsync(clinics, clinicId, cancellationToken);
         return TypedResults.Created($"/api/v1/clinics/{clinicId}/appointments/{appointment.Id}", appointment.ToDto(zone));
     }
 
     private static async Task<Results<Ok<Page<AppointmentDto>>, ValidationProblem>> List(
         Guid clinicId, HttpContext http, ReadDb read, DateTimeOffset? from, DateTimeOffset? to, Guid? practitionerId,
-        Guid? patientId, string? status, string? sort, int? limit, string? cursor, Auditor audit, CancellationToken cancellationToken)
+        Guid? patientId, string? status, string? sort, int? limit, string? cursor, ClinicDirectory clinics, Auditor audit,
+        CancellationToken cancellationToken)
     {
         if (Paging.Check(http, ListParameters, limit) is { } invalid)
         {
@@ -148,14 +150,14 @@ public static class AppointmentsApi
         query = descending ? query.OrderByDescending(a => a.StartsAt).ThenByDescending(a => a.Id) : query.OrderBy(a => a.StartsAt).ThenBy(a => a.Id);
         var size = limit ?? Paging.DefaultLimit;
         var rows = await query.Take(size + 1).ToListAsync(cancellationToken);
-        var zone = await ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await ZoneAsync(clinics, clinicId, cancellationToken);
         var items = rows.Take(size).Select(a => a.ToDto(zone)).ToList();
         var next = rows.Count > size ? Paging.NextLink(http, Paging.Cursor(rows[size - 1].StartsAt, rows[size - 1].Id)) : null;
         return TypedResults.Ok(new Page<AppointmentDto>(items, next));
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound>> Get(
-        Guid clinicId, Guid id, HttpContext http, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
+        Guid clinicId, Guid id, HttpContext http, HealthcareDbContext db, ClinicDirectory clinics, Auditor audit, CancellationToken cancellationToken)
     {
         var appointment = await db.Appointments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
         if (appointment is null)
@@ -165,11 +167,11 @@ public static class AppointmentsApi
 
         audit.PatientId = appointment.PatientId;
         http.SetETag(appointment.Version);
-        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(db, clinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(clinics, clinicId, cancellationToken)));
     }
 
     private static async Task<Results<Ok<List<QueueEntryDto>>, ValidationProblem>> Queue(
-        Guid clinicId, HttpContext http, HealthcareDbContext db, TimeProvider clock, Guid? practitionerId, DateOnly? date,
+        Guid clinicId, HttpContext http, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Guid? practitionerId, DateOnly? date,
         CancellationToken cancellationToken)
     {
         if (Paging.Check(http, QueueParameters, null) is { } invalid)
@@ -183,7 +185,7 @@ public static class AppointmentsApi
             return Problems.Field("date", "Use a date between the years 1900 and 2200.");
         }
 
-        var zone = await ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await ZoneAsync(clinics, clinicId, cancellationToken);
         var day = date is { } d ? LocalDate.FromDateOnly(d) : ClinicTime.Today(clock, zone);
         var dayStart = ClinicTime.StartOfDay(day, zone).ToDateTimeOffset();
         var dayEnd = ClinicTime.StartOfDay(day.PlusDays(1), zone).ToDateTimeOffset();
@@ -203,7 +205,7 @@ public static class AppointmentsApi
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ValidationProblem, ProblemHttpResult>> Reschedule(
-        Guid clinicId, Guid id, RescheduleRequest request, HttpContext http, HealthcareDbContext db, Booking booking, Auditor audit,
+        Guid clinicId, Guid id, RescheduleRequest request, HttpContext http, HealthcareDbContext db, ClinicDirectory clinics, Booking booking, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
@@ -230,11 +232,11 @@ public static class AppointmentsApi
         }
 
         http.SetETag(appointment.Version);
-        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(db, clinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(clinics, clinicId, cancellationToken)));
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Cancel(
-        Guid clinicId, Guid id, CancelRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, TimeProvider clock,
+        Guid clinicId, Guid id, CancelRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock,
         AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit, CancellationToken cancellationToken)
     {
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
@@ -255,7 +257,7 @@ public static class AppointmentsApi
         }
 
         http.SetETag(appointment.Version);
-        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(db, clinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(clinics, clinicId, cancellationToken)));
     }
 
     /// <summary>Cancels, tells the patient (outbox) and offers the freed time to the waitlist, all in the caller's transaction.</summary>
@@ -288,7 +290,7 @@ public static class AppointmentsApi
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> TransitionAsync(
-        Guid clinicId, Guid id, string target, string pastTense, HttpContext http, CurrentUser user, HealthcareDbContext db, TimeProvider clock, Auditor audit,
+        Guid clinicId, Guid id, string target, string pastTense, HttpContext http, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
@@ -326,9 +328,12 @@ public static class AppointmentsApi
 
         await db.SaveChangesAsync(cancellationToken);
         http.SetETag(appointment.Version);
-        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(db, clinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(clinics, clinicId, cancellationToken)));
     }
 
-    internal static async Task<DateTimeZone> ZoneAsync(HealthcareDbContext db, Guid clinicId, CancellationToken cancellationToken) =>
-        ClinicTime.Zone(await db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).SingleAsync(cancellationToken));
+    /// <summary>The clinic's time zone, from the cached clinic profile (forgotten when the clinic changes).</summary>
+    internal static async ValueTask<DateTimeZone> ZoneAsync(ClinicDirectory clinics, Guid clinicId, CancellationToken cancellationToken) =>
+        await clinics.GetAsync(clinicId, cancellationToken) is { } clinic
+            ? ClinicTime.Zone(clinic.Profile.TimeZone)
+            : throw new InvalidOperationException("The clinic of an appointment does not exist.");
 }

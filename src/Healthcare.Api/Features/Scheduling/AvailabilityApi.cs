@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
@@ -39,7 +40,7 @@ public static class AvailabilityApi
 
     private static async Task<Results<Ok<PractitionerSlotsDto>, NotFound, ValidationProblem>> ForPractitioner(
         Guid clinicId, Guid id, DateOnly from, DateOnly to, Guid appointmentTypeId, Guid? locationId, HttpContext http,
-        HealthcareDbContext db, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
+        HealthcareDbContext db, ClinicDirectory clinics, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Check(http, PractitionerParameters, from, to) is { } invalid)
         {
@@ -58,14 +59,14 @@ public static class AvailabilityApi
             return Problems.Field("appointmentTypeId", "No active appointment type with this id in the clinic.");
         }
 
-        var zone = await AppointmentsApi.ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         var slots = await SlotsAsync(db, cache, clock, zone, id, type, locationId, from, to, cancellationToken);
         return TypedResults.Ok(new PractitionerSlotsDto(id, slots));
     }
 
     private static async Task<Results<Ok<List<PractitionerSlotsDto>>, ValidationProblem>> ForSpecialty(
         Guid clinicId, DateOnly from, DateOnly to, Guid appointmentTypeId, string specialty, Guid? locationId, HttpContext http,
-        HealthcareDbContext db, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
+        HealthcareDbContext db, ClinicDirectory clinics, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Check(http, SpecialtyParameters, from, to) is { } invalid)
         {
@@ -86,7 +87,7 @@ public static class AvailabilityApi
             .Select(p => p.Id)
             .Take(50)
             .ToListAsync(cancellationToken);
-        var zone = await AppointmentsApi.ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         var result = new List<PractitionerSlotsDto>();
         foreach (var practitioner in practitioners)
         {

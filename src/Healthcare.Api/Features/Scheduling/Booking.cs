@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Messaging;
 using Healthcare.Core.Observability;
@@ -31,7 +32,7 @@ public static class BookingConflicts
 /// absences, then lets PostgreSQL's exclusion constraints decide races. Writes the booking confirmation to the
 /// outbox in the same transaction.
 /// </summary>
-public sealed class Booking(HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics)
+public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics)
 {
     public async Task<BookingOutcome> BookAsync(
         Guid clinicId, Guid patientId, Guid practitionerId, Guid appointmentTypeId, Guid? locationId, DateTimeOffset startsAt,
@@ -156,7 +157,7 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
     private async Task<(BookingOutcome? Invalid, DateTimeZone? Zone, AppointmentType? Type)> LoadAsync(
         Guid clinicId, Guid practitionerId, Guid appointmentTypeId, CancellationToken cancellationToken, bool activeOnly = true)
     {
-        var timeZone = await db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).SingleAsync(cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         if (!await db.Practitioners.AnyAsync(p => p.Id == practitionerId && p.ClinicId == clinicId && (p.IsActive || !activeOnly), cancellationToken))
         {
             return (BookingOutcome.Invalid("practitionerId", "No active practitioner with this id in the clinic."), null, null);
@@ -166,6 +167,6 @@ public sealed class Booking(HealthcareDbContext db, TimeProvider clock, Availabi
             .SingleOrDefaultAsync(t => t.Id == appointmentTypeId && t.ClinicId == clinicId && (t.IsActive || !activeOnly), cancellationToken);
         return type is null
             ? (BookingOutcome.Invalid("appointmentTypeId", "No active appointment type with this id in the clinic."), null, null)
-            : (null, ClinicTime.Zone(timeZone), type);
+            : (null, zone, type);
     }
 }

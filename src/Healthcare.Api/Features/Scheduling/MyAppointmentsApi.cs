@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -100,7 +101,7 @@ public static class MyAppointmentsApi
     }
 
     private static async Task<Results<Created<AppointmentDto>, NotFound, ValidationProblem, ProblemHttpResult>> Book(
-        MyBookingRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, Booking booking, Auditor audit,
+        MyBookingRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, Booking booking, Auditor audit,
         CancellationToken cancellationToken)
     {
         var patientId = await MyPatientIdAsync(db, user.Id, request.ClinicId, cancellationToken);
@@ -121,12 +122,12 @@ public static class MyAppointmentsApi
 
         audit.ResourceId = appointment.Id.ToString();
         http.SetETag(appointment.Version);
-        var zone = await AppointmentsApi.ZoneAsync(db, request.ClinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, request.ClinicId, cancellationToken);
         return TypedResults.Created($"/api/v1/me/appointments/{appointment.Id}", appointment.ToDto(zone));
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Cancel(
-        Guid id, CancelRequest request, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
+        Guid id, CancelRequest request, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await MyAppointmentAsync(db, user.Id, id, audit, cancellationToken);
@@ -151,11 +152,11 @@ public static class MyAppointmentsApi
             return AppointmentMapping.IllegalTransition(appointment, "cancelled");
         }
 
-        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(db, appointment.ClinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(clinics, appointment.ClinicId, cancellationToken)));
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Accept(
-        Guid id, CurrentUser user, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        Guid id, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         var appointment = await MyAppointmentAsync(db, user.Id, id, audit, cancellationToken);
         if (appointment is null)
@@ -177,11 +178,11 @@ public static class MyAppointmentsApi
         await db.WaitlistEntries.Where(w => w.OfferedAppointmentId == appointment.Id)
             .ExecuteUpdateAsync(w => w.SetProperty(x => x.Status, WaitlistStatus.Booked).SetProperty(x => x.UpdatedAt, now), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(db, appointment.ClinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(clinics, appointment.ClinicId, cancellationToken)));
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Decline(
-        Guid id, CurrentUser user, HealthcareDbContext db, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
+        Guid id, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, AvailabilityCache cache, HealthcareMetrics metrics, Auditor audit,
         CancellationToken cancellationToken)
     {
         var appointment = await MyAppointmentAsync(db, user.Id, id, audit, cancellationToken);
@@ -196,7 +197,7 @@ public static class MyAppointmentsApi
             return AppointmentMapping.IllegalTransition(appointment, "declined");
         }
 
-        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(db, appointment.ClinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(clinics, appointment.ClinicId, cancellationToken)));
     }
 
     private static async Task<Ok<List<WaitlistEntryDto>>> Waitlist(CurrentUser user, HealthcareDbContext db, CancellationToken cancellationToken) =>
@@ -207,7 +208,8 @@ public static class MyAppointmentsApi
             .ToListAsync(cancellationToken)).Select(w => w.ToDto()).ToList());
 
     private static async Task<Results<Created<WaitlistEntryDto>, ValidationProblem>> JoinWaitlist(
-        MyWaitlistRequest request, CurrentUser user, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        MyWaitlistRequest request, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Auditor audit,
+        CancellationToken cancellationToken)
     {
         var patientId = await MyPatientIdAsync(db, user.Id, request.ClinicId, cancellationToken);
         if (patientId is null)
@@ -218,7 +220,7 @@ public static class MyAppointmentsApi
         audit.ClinicId = request.ClinicId;
         audit.PatientId = patientId;
         var (entry, invalid) = await WaitlistApi.AddAsync(
-            db, clock, request.ClinicId, patientId.Value, request.PractitionerId, request.AppointmentTypeId, request.FromDate, request.ToDate,
+            db, clinics, clock, request.ClinicId, patientId.Value, request.PractitionerId, request.AppointmentTypeId, request.FromDate, request.ToDate,
             cancellationToken);
         if (invalid is not null)
         {

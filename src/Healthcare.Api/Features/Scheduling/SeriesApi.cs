@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -47,7 +48,7 @@ public static class SeriesApi
     }
 
     private static async Task<Results<Created<SeriesDto>, NotFound, ValidationProblem, ProblemHttpResult>> Create(
-        Guid clinicId, SeriesRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, Booking booking,
+        Guid clinicId, SeriesRequest request, HttpContext http, CurrentUser user, HealthcareDbContext db, ClinicDirectory clinics, Booking booking,
         TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         audit.PatientId = request.PatientId;
@@ -82,7 +83,7 @@ public static class SeriesApi
         await db.SaveChangesAsync(cancellationToken);
 
         // Same wall-clock time each week, whatever the UTC offset does in between (DST).
-        var zone = await AppointmentsApi.ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         var first = Instant.FromDateTimeOffset(request.FirstStartsAt).InZone(zone).LocalDateTime;
         var results = new List<OccurrenceDto>();
         for (var n = 0; n < request.Occurrences; n++)
@@ -116,7 +117,7 @@ public static class SeriesApi
     }
 
     private static async Task<Results<Ok<SeriesDto>, NotFound>> Get(
-        Guid clinicId, Guid id, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
+        Guid clinicId, Guid id, HealthcareDbContext db, ClinicDirectory clinics, Auditor audit, CancellationToken cancellationToken)
     {
         var series = await db.AppointmentSeries.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id && s.ClinicId == clinicId, cancellationToken);
         if (series is null)
@@ -125,7 +126,7 @@ public static class SeriesApi
         }
 
         audit.PatientId = series.PatientId;
-        var zone = await AppointmentsApi.ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         var appointments = await db.Appointments.AsNoTracking().Where(a => a.SeriesId == id).OrderBy(a => a.StartsAt).ToListAsync(cancellationToken);
         var results = appointments.Select((a, i) => new OccurrenceDto(i + 1, ClinicTime.Local(a.StartsAt, zone), a.Status, a.Id, null, null)).ToList();
         return TypedResults.Ok(ToDto(series, results));

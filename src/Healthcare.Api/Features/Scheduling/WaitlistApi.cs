@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -42,7 +43,8 @@ public static class WaitlistApi
     }
 
     private static async Task<Results<Created<WaitlistEntryDto>, ValidationProblem>> Join(
-        Guid clinicId, WaitlistRequest request, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        Guid clinicId, WaitlistRequest request, HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Auditor audit,
+        CancellationToken cancellationToken)
     {
         audit.PatientId = request.PatientId;
         if (!await db.Patients.AnyAsync(p => p.Id == request.PatientId && p.ClinicId == clinicId, cancellationToken))
@@ -50,7 +52,7 @@ public static class WaitlistApi
             return Problems.Field("patientId", "No patient with this id in the clinic.");
         }
 
-        var (entry, invalid) = await AddAsync(db, clock, clinicId, request.PatientId, request.PractitionerId, request.AppointmentTypeId, request.FromDate, request.ToDate, cancellationToken);
+        var (entry, invalid) = await AddAsync(db, clinics, clock, clinicId, request.PatientId, request.PractitionerId, request.AppointmentTypeId, request.FromDate, request.ToDate, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -62,10 +64,10 @@ public static class WaitlistApi
 
     /// <summary>Validates and adds an entry; shared with the patients' own endpoint.</summary>
     internal static async Task<(WaitlistEntry? Entry, ValidationProblem? Invalid)> AddAsync(
-        HealthcareDbContext db, TimeProvider clock, Guid clinicId, Guid patientId, Guid practitionerId, Guid appointmentTypeId,
+        HealthcareDbContext db, ClinicDirectory clinics, TimeProvider clock, Guid clinicId, Guid patientId, Guid practitionerId, Guid appointmentTypeId,
         DateOnly fromDate, DateOnly toDate, CancellationToken cancellationToken)
     {
-        var zone = await AppointmentsApi.ZoneAsync(db, clinicId, cancellationToken);
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
         var today = ClinicTime.Today(clock, zone).ToDateOnly();
         if (fromDate < today || toDate < fromDate || toDate.DayNumber - fromDate.DayNumber > 180)
         {
