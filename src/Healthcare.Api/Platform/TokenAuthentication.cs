@@ -59,6 +59,7 @@ public static class TokenAuthentication
         services.AddSingleton<SigningKeysFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<SigningKeysFactory>().Keys);
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<VerifiedSignatures>();
         services.AddValidatedSettings<SessionOptions, SessionOptionsValidator>();
         services.AddScoped<Sessions>();
         services.AddSingleton<LoginThrottle>();
@@ -82,7 +83,7 @@ public static class TokenAuthentication
     /// cookie): signature algorithm, issuer, audience, lifetime, and revocation.
     /// </summary>
     public static OptionsBuilder<JwtBearerOptions> ValidateAccessTokens(this OptionsBuilder<JwtBearerOptions> options) =>
-        options.Configure<IOptions<TokenOptions>, SigningKeysFactory>((jwt, tokens, keys) =>
+        options.Configure<IOptions<TokenOptions>, SigningKeysFactory, VerifiedSignatures>((jwt, tokens, keys, signatures) =>
         {
             var settings = tokens.Value;
             jwt.MapInboundClaims = false;
@@ -100,6 +101,7 @@ public static class TokenAuthentication
                 RequireSignedTokens = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = JwtRegisteredClaimNames.Sub,
+                CryptoProviderFactory = signatures,
             };
             jwt.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokensAsync };
         });

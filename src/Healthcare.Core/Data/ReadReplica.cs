@@ -46,6 +46,8 @@ public sealed partial class ReadReplica : IAsyncDisposable
         connection.Timeout = Math.Min(settings.ConnectTimeoutSeconds, 2);
         connection.ApplicationName ??= "healthcare-api-read";
         connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
+        // No session state, so no reset on each use (see DataServices).
+        connection.NoResetOnClose = true;
         var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString) { Name = "healthcare-api-read" };
         builder.UseLoggerFactory(loggers);
         _source = builder.Build();
