@@ -19,14 +19,25 @@ public sealed class VerifiedSignatures : CryptoProviderFactory
     /// <summary>Remembered signatures per key; when full, the memory starts over (the next checks verify again).</summary>
     public const int Capacity = 100_000;
 
+    private const int MaxKeys = 32;
+
     private readonly ConcurrentDictionary<(SecurityKey Key, string Algorithm), RememberingVerifier> _verifiers = new();
 
     public override SignatureProvider CreateForVerifying(SecurityKey key, string algorithm) =>
         CreateForVerifying(key, algorithm, cacheProvider: true);
 
-    public override SignatureProvider CreateForVerifying(SecurityKey key, string algorithm, bool cacheProvider) =>
-        _verifiers.GetOrAdd((key, algorithm), static (k, factory) =>
+    public override SignatureProvider CreateForVerifying(SecurityKey key, string algorithm, bool cacheProvider)
+    {
+        // Validation keys are a handful of long-lived objects; this bound only guards against a caller that makes
+        // new key objects all the time.
+        if (_verifiers.Count >= MaxKeys && !_verifiers.ContainsKey((key, algorithm)))
+        {
+            _verifiers.Clear();
+        }
+
+        return _verifiers.GetOrAdd((key, algorithm), static (k, factory) =>
             new RememberingVerifier(factory.CreateVerifier(k.Key, k.Algorithm)), this);
+    }
 
     public override void ReleaseSignatureProvider(SignatureProvider signatureProvider)
     {
@@ -37,11 +48,16 @@ public sealed class VerifiedSignatures : CryptoProviderFactory
         }
     }
 
+    /// <summary>Signatures remembered over all keys.</summary>
+    internal int Remembered => _verifiers.Values.Sum(verifier => verifier.Count);
+
     private SignatureProvider CreateVerifier(SecurityKey key, string algorithm) => base.CreateForVerifying(key, algorithm, true);
 
     private sealed class RememberingVerifier(SignatureProvider inner) : SignatureProvider(inner.Key, inner.Algorithm)
     {
         private readonly ConcurrentDictionary<(UInt128, UInt128), byte> _verified = new();
+
+        public int Count => _verified.Count;
 
         public override byte[] Sign(byte[] input) => throw new NotSupportedException("A verifier does not sign.");
 

@@ -55,6 +55,8 @@ public sealed partial class AuditBatchWriter(NpgsqlDataSource dataSource, ILogge
         // Rows queued before the stop are still written: the loops drain the queue, then end.
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
+        // A stop right after the start may come before the loops ran: whatever is still queued is written here.
+        await WriteLoopAsync();
     }
 
     private async Task WriteLoopAsync()

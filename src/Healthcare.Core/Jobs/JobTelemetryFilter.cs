@@ -30,7 +30,7 @@ public sealed class JobTelemetryFilter(HealthcareMetrics metrics) : IClientFilte
     public void OnPerforming(PerformingContext context)
     {
         var parent = context.GetJobParameter<string>(TraceParent);
-        context.Items[ActivityItem] = HealthcareMetrics.Tracing.StartActivity($"job {JobName(context)}", ActivityKind.Consumer, parent);
+        context.Items[ActivityItem] = HealthcareMetrics.ContinueTrace($"job {JobName(context)}", ActivityKind.Consumer, parent);
         context.Items[StartedItem] = Stopwatch.GetTimestamp();
     }
 

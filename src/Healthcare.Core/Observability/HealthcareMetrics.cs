@@ -19,6 +19,15 @@ public sealed class HealthcareMetrics : IDisposable
     /// <summary>Traces of jobs and of the outbox dispatcher.</summary>
     public static readonly ActivitySource Tracing = new(MeterName + ".Jobs");
 
+    /// <summary>
+    /// Starts a span that continues a trace handed over by another process (the traceparent stored with an outbox
+    /// row or a job). The parent is remote, so the span exists to carry the trace id even when nothing is sampled.
+    /// </summary>
+    public static Activity? ContinueTrace(string name, ActivityKind kind, string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
+            ? Tracing.StartActivity(name, kind, parent)
+            : Tracing.StartActivity(name, kind);
+
     private readonly Meter _meter;
     private readonly Counter<long> _booked;
     private readonly Counter<long> _cancelled;

@@ -107,13 +107,13 @@ public sealed partial class OutboxDispatcher(
         // Each job joins the trace of the request that wrote its outbox row.
         foreach (var (id, queue, traceParent) in created)
         {
-            using var activity = HealthcareMetrics.Tracing.StartActivity("outbox dispatch", ActivityKind.Producer, traceParent);
+            using var activity = HealthcareMetrics.ContinueTrace("outbox dispatch", ActivityKind.Producer, traceParent);
             Enqueue(jobs, id, queue);
         }
 
         foreach (var (exportId, traceParent) in exports)
         {
-            using var activity = HealthcareMetrics.Tracing.StartActivity("outbox dispatch", ActivityKind.Producer, traceParent);
+            using var activity = HealthcareMetrics.ContinueTrace("outbox dispatch", ActivityKind.Producer, traceParent);
             jobs.Create<ExportJob>(job => job.BuildAsync(exportId, null, CancellationToken.None), new EnqueuedState(JobQueues.Default));
         }
 
