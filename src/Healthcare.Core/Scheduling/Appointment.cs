@@ -203,6 +203,9 @@ internal sealed class AppointmentConfiguration : IEntityTypeConfiguration<Appoin
         // The active-appointments gauge: checked in or in progress, per clinic.
         builder.HasIndex(a => a.ClinicId).HasFilter($"status IN ('{AppointmentStatus.CheckedIn}', '{AppointmentStatus.InProgress}')")
             .HasDatabaseName("ix_appointments_active_now");
+        // Waitlist holds that lapsed: every booking (for its practitioner) and the sweep look for them, and there are few.
+        builder.HasIndex(a => new { a.HoldExpiresAt, a.PractitionerId }).HasFilter($"status = '{AppointmentStatus.Held}'")
+            .HasDatabaseName("ix_appointments_held");
         builder.ToTable(t =>
         {
             t.HasCheckConstraint("ck_appointments_status", $"status IN {AppointmentStatus.SqlList(AppointmentStatus.All)}");

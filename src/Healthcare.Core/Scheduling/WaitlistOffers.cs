@@ -23,6 +23,12 @@ public static class WaitlistOffers
             return null;
         }
 
+        // Most freed times have nobody waiting for their practitioner: one look before reading the clinic.
+        if (!await db.WaitlistEntries.AnyAsync(w => w.PractitionerId == freed.PractitionerId && w.Status == WaitlistStatus.Waiting, cancellationToken))
+        {
+            return null;
+        }
+
         var clinic = await db.Clinics.AsNoTracking().SingleAsync(c => c.Id == freed.ClinicId, cancellationToken);
         var day = Instant.FromDateTimeOffset(freed.StartsAt).InZone(ClinicTime.Zone(clinic.TimeZone)).Date.ToDateOnly();
         var waiting = await db.WaitlistEntries

@@ -1680,6 +1680,10 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasIndex("ClinicId", "StartsAt")
                         .HasDatabaseName("ix_appointments_clinic_id_starts_at");
 
+                    b.HasIndex("HoldExpiresAt", "PractitionerId")
+                        .HasDatabaseName("ix_appointments_held")
+                        .HasFilter("status = 'held'");
+
                     b.HasIndex("PatientId", "StartsAt")
                         .HasDatabaseName("ix_appointments_patient_id_starts_at");
 
