@@ -19,6 +19,10 @@ public static class HttpServer
     {
         builder.Services.AddValidatedSettings<HttpServerOptions, HttpServerOptionsValidator>();
 
+        // Connections waiting to be accepted. Kestrel's 512 overflows when thousands of clients connect at once (a
+        // replica coming back behind the balancer, the benchmark's 10,000 idle connections); the kernel caps the
+        // queue at net.core.somaxconn.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<HttpServerOptions>>().Value;
