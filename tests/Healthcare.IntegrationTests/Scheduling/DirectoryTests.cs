@@ -76,6 +76,35 @@ public sealed class DirectoryTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task APractitionerChangedOnOneInstanceIsReadOnTheOtherAtOnce()
+    {
+        await using var peer = new PeerApiFactory(api);
+        await peer.InitializeAsync();
+        var clinic = await api.CreateClinicAsync();
+        var otherClinic = await api.CreateClinicAsync();
+        var account = await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id);
+        var first = await api.ClientForAsync(account);
+        var second = await peer.ClientForAsync(account);
+        var outsider = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, otherClinic.Id));
+        var created = await first.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/practitioners", new { displayName = "Dr Before", licenceNumber = "NY-1", specialties = Cardiology });
+        var id = (await created.Content.ReadFromJsonAsync<PractitionerDto>(ApiJson.Options))!.Id;
+        var url = $"/api/v1/clinics/{clinic.Id}/practitioners/{id}";
+        var before = await second.GetAsync(url); // cached on the second instance now
+        var read = await first.GetAsync(url);
+
+        var updated = await SendAsync(first, HttpMethod.Put, url, new { displayName = "Dr After", licenceNumber = "NY-1", specialties = Cardiology }, read.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        await Task.Delay(500); // the backplane's eviction message travels through Redis
+        var after = await second.GetAsync(url);
+
+        Assert.Equal("Dr Before", (await before.Content.ReadFromJsonAsync<PractitionerDto>(ApiJson.Options))!.DisplayName);
+        Assert.Equal("Dr After", (await after.Content.ReadFromJsonAsync<PractitionerDto>(ApiJson.Options))!.DisplayName);
+        Assert.Equal(updated.Headers.ETag, after.Headers.ETag);
+        // The cached profile is the clinic's own: through another clinic's route it does not exist.
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/api/v1/clinics/{otherClinic.Id}/practitioners/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task AdminsBuildTheDirectoryAndEveryoneInTheClinicCanReadIt()
     {
         var clinic = await api.CreateClinicAsync();

@@ -129,19 +129,19 @@ public static class ClinicsApi
         }
 
         await access.ForgetClinicAsync(clinicId, cancellationToken);
-        await directory.ForgetAsync(clinicId, cancellationToken);
+        await directory.ForgetAsync(http, clinicId, cancellationToken);
         http.SetETag(clinic.Version);
         return TypedResults.Ok(clinic.ToDto());
     }
 
     private static async Task<NoContent> UpdateSecurity(
-        Guid clinicId, ClinicSecurityRequest request, HealthcareDbContext db, AuthStateCache access, ClinicDirectory directory,
-        Auditor audit, CancellationToken cancellationToken)
+        Guid clinicId, ClinicSecurityRequest request, HttpContext http, HealthcareDbContext db, AuthStateCache access,
+        ClinicDirectory directory, Auditor audit, CancellationToken cancellationToken)
     {
         await db.Clinics.Where(c => c.Id == clinicId)
             .ExecuteUpdateAsync(c => c.SetProperty(x => x.RequireStaffMfa, request.RequireStaffMfa), cancellationToken);
         await access.ForgetClinicAsync(clinicId, cancellationToken);
-        await directory.ForgetAsync(clinicId, cancellationToken);
+        await directory.ForgetAsync(http, clinicId, cancellationToken);
         audit.ResourceId = clinicId.ToString();
         await audit.WriteAsync(AuditActions.Update, "ClinicSecurity", AuditOutcomes.Success, cancellationToken);
         return TypedResults.NoContent();

@@ -124,16 +124,15 @@ public static class PractitionersApi
     }
 
     private static async Task<Results<Ok<PractitionerDto>, NotFound>> Get(
-        Guid clinicId, Guid id, HttpContext http, HealthcareDbContext db, CancellationToken cancellationToken)
+        Guid clinicId, Guid id, HttpContext http, PractitionerDirectory directory, CancellationToken cancellationToken)
     {
-        var practitioner = await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken);
-        if (practitioner is null)
+        if (await directory.GetAsync(clinicId, id, cancellationToken) is not { } practitioner)
         {
             return TypedResults.NotFound();
         }
 
         http.SetETag(practitioner.Version);
-        return TypedResults.Ok(practitioner.ToDto());
+        return TypedResults.Ok(practitioner.Profile);
     }
 
     private static async Task<Results<Created<PractitionerDto>, ValidationProblem>> Create(
@@ -161,7 +160,7 @@ public static class PractitionersApi
 
     private static async Task<Results<Ok<PractitionerDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, PractitionerRequest request, HttpContext http, HealthcareDbContext db, AvailabilityCache cache,
-        CancellationToken cancellationToken)
+        PractitionerDirectory directory, CancellationToken cancellationToken)
     {
         if (Versioning.RequireIfMatch(http, "practitioner") is { } missing)
         {
@@ -197,6 +196,7 @@ public static class PractitionersApi
         }
 
         await cache.ForgetAsync(practitioner.Id, cancellationToken);
+        await directory.ForgetAsync(http, practitioner.Id, cancellationToken);
         http.SetETag(practitioner.Version);
         return TypedResults.Ok(practitioner.ToDto());
     }

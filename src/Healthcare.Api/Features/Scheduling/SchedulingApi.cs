@@ -6,6 +6,7 @@ public static class SchedulingApi
     public static IServiceCollection AddScheduling(this IServiceCollection services) => services
         .AddSingleton<AvailabilityCache>()
         .AddSingleton<Clinics.ClinicDirectory>()
+        .AddSingleton<Practitioners.PractitionerDirectory>()
         .AddScoped<Booking>();
 
     public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder endpoints) => endpoints
