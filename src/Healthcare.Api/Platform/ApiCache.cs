@@ -46,4 +46,19 @@ public static class ApiCache
             }));
         return services;
     }
+
+    /// <summary>
+    /// Removes an entry that a request is changing: now, and again just before the answer starts, when the
+    /// request's transaction has committed. A read on another instance between the first removal and the commit
+    /// would otherwise put the old value back for the entry's lifetime.
+    /// </summary>
+    public static ValueTask RemoveOnChangeAsync(this IFusionCache cache, HttpContext http, string key, CancellationToken cancellationToken)
+    {
+        if (!http.Response.HasStarted)
+        {
+            http.Response.OnStarting(() => cache.RemoveAsync(key).AsTask());
+        }
+
+        return cache.RemoveAsync(key, token: cancellationToken);
+    }
 }

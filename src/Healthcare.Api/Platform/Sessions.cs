@@ -150,9 +150,9 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
 /// <summary>
 /// Per-request revocation check: the token's security stamp must still be the user's, the user enabled and the
 /// session not revoked. Answers are cached in memory for a minute and evicted on every instance (Redis
-/// backplane) the moment they change.
+/// backplane) the moment they change, and again once the changing request's transaction has committed.
 /// </summary>
-public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes)
+public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes, IHttpContextAccessor requests)
 {
     // The cache's defaults (ApiCache): one minute, with short Redis timeouts.
     private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions();
@@ -181,12 +181,12 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     /// <summary>Forget what is cached about the user on every instance: stamp, disabled flag and roles.</summary>
     public async ValueTask ForgetUserAsync(Guid userId, CancellationToken cancellationToken)
     {
-        await cache.RemoveAsync(UserKey(userId), token: cancellationToken);
-        await cache.RemoveAsync(AccessKey(userId), token: cancellationToken);
+        await ForgetAsync(UserKey(userId), cancellationToken);
+        await ForgetAsync(AccessKey(userId), cancellationToken);
     }
 
     public ValueTask ForgetSessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        cache.RemoveAsync(SessionKey(sessionId), token: cancellationToken);
+        ForgetAsync(SessionKey(sessionId), cancellationToken);
 
     private static string UserKey(Guid id) => $"auth:user:{id:N}";
 
@@ -217,7 +217,12 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     }
 
     public ValueTask ForgetClinicAsync(Guid clinicId, CancellationToken cancellationToken) =>
-        cache.RemoveAsync(ClinicMfaKey(clinicId), token: cancellationToken);
+        ForgetAsync(ClinicMfaKey(clinicId), cancellationToken);
+
+    // Inside a request the change may not be committed yet: the entry is removed again when the answer starts.
+    private ValueTask ForgetAsync(string key, CancellationToken cancellationToken) => requests.HttpContext is { } http
+        ? cache.RemoveOnChangeAsync(http, key, cancellationToken)
+        : cache.RemoveAsync(key, token: cancellationToken);
 
     private async Task<CallerAccess> LoadAccessAsync(Guid userId, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using ZiggyCreatures.Caching.Fusion;
@@ -21,15 +22,9 @@ public sealed class ClinicDirectory(IFusionCache cache, IServiceScopeFactory sco
             return clinic is null ? null : new CachedClinic(clinic.ToDto(), clinic.Version);
         }, options: _entry, token: cancellationToken);
 
-    /// <summary>
-    /// Forgets the profile now, and again just before the answer starts: by then the request's transaction has
-    /// committed, so a read on another instance in between cannot keep the old profile for the cache's lifetime.
-    /// </summary>
-    public ValueTask ForgetAsync(HttpContext http, Guid clinicId, CancellationToken cancellationToken)
-    {
-        http.Response.OnStarting(() => cache.RemoveAsync(Key(clinicId)).AsTask());
-        return cache.RemoveAsync(Key(clinicId), token: cancellationToken);
-    }
+    /// <summary>Forgets the profile on every instance, again once the change is committed.</summary>
+    public ValueTask ForgetAsync(HttpContext http, Guid clinicId, CancellationToken cancellationToken) =>
+        cache.RemoveOnChangeAsync(http, Key(clinicId), cancellationToken);
 
     private static string Key(Guid clinicId) => $"clinic:{clinicId:N}:profile";
 }

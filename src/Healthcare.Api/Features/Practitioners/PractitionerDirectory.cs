@@ -1,3 +1,4 @@
+using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using ZiggyCreatures.Caching.Fusion;
@@ -26,15 +27,9 @@ public sealed class PractitionerDirectory(IFusionCache cache, IServiceScopeFacto
         return cached?.ClinicId == clinicId ? cached : null;
     }
 
-    /// <summary>
-    /// Forgets the profile now, and again just before the answer starts: by then the request's transaction has
-    /// committed, so a read on another instance in between cannot keep the old profile for the cache's lifetime.
-    /// </summary>
-    public ValueTask ForgetAsync(HttpContext http, Guid practitionerId, CancellationToken cancellationToken)
-    {
-        http.Response.OnStarting(() => cache.RemoveAsync(Key(practitionerId)).AsTask());
-        return cache.RemoveAsync(Key(practitionerId), token: cancellationToken);
-    }
+    /// <summary>Forgets the profile on every instance, again once the change is committed.</summary>
+    public ValueTask ForgetAsync(HttpContext http, Guid practitionerId, CancellationToken cancellationToken) =>
+        cache.RemoveOnChangeAsync(http, Key(practitionerId), cancellationToken);
 
     private static string Key(Guid practitionerId) => $"practitioner:{practitionerId:N}:profile";
 }
