@@ -100,7 +100,7 @@ else
     scale="${scale:-0.1}"
     duration="${duration:-20}"
     idle_connections="${BENCH_IDLE_CONNECTIONS:-10000}"
-    warmup=10
+    warmup=30
 fi
 connections="${BENCH_CONNECTIONS:-64}"
 threads="${BENCH_THREADS:-2}"
