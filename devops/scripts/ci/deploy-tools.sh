@@ -37,10 +37,10 @@ repo_root="$(cd "$script_dir/../../.." && pwd -P)"
 hb_ensure_packages --deploy
 
 tools_dir="$repo_root/devops/tools"
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "missing: Node.js 20.19 or newer with npm (see https://nodejs.org/en/download), for the Compose validator" >&2
-    exit 1
-fi
+# devops/tools has one installer, node-tools.sh (a lock and one stamp, Node.js from apt-get when missing): a
+# second installer with its own stamp made a later run of either one reinstall the modules, removing dclint
+# while tests used it.
+"$script_dir/node-tools.sh"
 node_version="$(node --version)"
 node_version="${node_version#v}"
 IFS=. read -r node_major node_minor _ <<<"$node_version"
@@ -48,17 +48,7 @@ if ((node_major < 20 || (node_major == 20 && node_minor < 19))); then
     echo "missing: Node.js 20.19 or newer (found $node_version), for the Compose validator" >&2
     exit 1
 fi
-
-# Reinstall only when the lock file changed since the last install.
-stamp="$tools_dir/node_modules/.installed-lock"
-if [[ ! -x "$tools_dir/node_modules/.bin/dclint" ]] || ! cmp -s "$tools_dir/package-lock.json" "$stamp"; then
-    log="$(mktemp "${TMPDIR:-/tmp}/hb-npm.XXXXXX.log")"
-    echo "Installing the Compose validator (npm ci in devops/tools, log: $log) ..." >&2
-    if ! (cd "$tools_dir" && npm ci --no-audit --no-fund) >"$log" 2>&1; then
-        echo "deploy-tools.sh: npm ci in devops/tools failed; last lines of $log:" >&2
-        tail -n 20 "$log" >&2
-        exit 1
-    fi
-    cp "$tools_dir/package-lock.json" "$stamp"
-    rm -f "$log"
+if [[ ! -x "$tools_dir/node_modules/.bin/dclint" ]]; then
+    echo "deploy-tools.sh: dclint is missing from $tools_dir/node_modules after the install" >&2
+    exit 1
 fi
