@@ -76,6 +76,8 @@ public static class ApiPlatform
             http.Items[RouteItem] = RouteOf(http);
             return next(http);
         });
+        // Before anything that reads the database, so a vanished client cancels none of it.
+        app.UseMiddleware<ClientDisconnectMiddleware>();
         app.UseCors();
         app.UseAuthentication();
         // After authentication (budgets are per user) and before anything expensive.
