@@ -1,6 +1,8 @@
 using Healthcare.Core.Configuration;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -57,10 +59,23 @@ public static class DataServices
     }
 
     internal static void ConfigureDbContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
-        options.UseNpgsql(dataSource, Npgsql).UseSnakeCaseNamingConvention();
+        QuietFailures(options.UseNpgsql(dataSource, Npgsql).UseSnakeCaseNamingConvention());
 
     public static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, Npgsql).UseSnakeCaseNamingConvention();
+        QuietFailures(options.UseNpgsql(connectionString, Npgsql).UseSnakeCaseNamingConvention());
+
+    /// <summary>
+    /// EF Core logs every failed command, query, save and transaction at Error, with the stack, before the caller
+    /// sees the exception: a unique-name clash the handler answers 400, or a booking race answered 409, would read
+    /// as a server fault. Whoever catches the exception decides how it is logged (the API's exception handler logs
+    /// the unexpected ones at Error, jobs log their own failures), so EF Core's copies go to Debug.
+    /// </summary>
+    private static void QuietFailures(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(warnings => warnings.Log(
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (RelationalEventId.TransactionError, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+            (CoreEventId.QueryIterationFailed, LogLevel.Debug)));
 
     private static void Npgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
         npgsql.MigrationsHistoryTable("__ef_migrations_history");
