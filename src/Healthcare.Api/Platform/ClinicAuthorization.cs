@@ -1,6 +1,7 @@
 using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Healthcare.Api.Platform;
 
@@ -78,22 +79,21 @@ internal sealed class ClinicAuthorizationResults(IProblemDetailsService problems
         if (reasons?.Contains(ClinicPermissionHandler.MfaRequired) == true)
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status403Forbidden,
-                    Title = "This clinic requires multi-factor authentication for its staff.",
-                    Detail = "Enrol with POST /api/v1/auth/mfa/enrol and confirm, then sign in again.",
-                    Extensions = { ["mfaEnrolmentRequired"] = true },
-                },
-            });
+            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = MfaRequired() });
             return;
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
+
+    /// <summary>The answer to staff without a second factor in a clinic that requires one.</summary>
+    public static ProblemDetails MfaRequired() => new()
+    {
+        Status = StatusCodes.Status403Forbidden,
+        Title = "This clinic requires multi-factor authentication for its staff.",
+        Detail = "Enrol with POST /api/v1/auth/mfa/enrol and confirm, then sign in again.",
+        Extensions = { ["mfaEnrolmentRequired"] = true },
+    };
 }
 
 public static class ClinicAuthorizationExtensions

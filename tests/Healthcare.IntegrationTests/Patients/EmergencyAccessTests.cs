@@ -58,6 +58,34 @@ public sealed class EmergencyAccessTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(0, await api.WithDbAsync(db => db.EmergencyAccessGrants.CountAsync(g => g.PatientId == patientId)));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AClinicThatRequiresStaffMfaAsksItOfBreakGlassToo(bool patientsClinicRequiresIt)
+    {
+        var (patientClinic, patientId, _) = await PatientElsewhereAsync();
+        var ownClinic = await api.CreateClinicAsync();
+        var strict = patientsClinicRequiresIt ? patientClinic : ownClinic.Id;
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, strict));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync($"/api/v1/clinics/{strict}/security", new { requireStaffMfa = true })).StatusCode);
+        var account = await api.CreateUserAsync(ClinicRoles.Doctor, ownClinic.Id);
+        var withoutMfa = await api.ClientForAsync(account);
+
+        var refused = await withoutMfa.PostAsJsonAsync($"/api/v1/patients/{patientId}/emergency-access", new { reason = Reason });
+
+        var problem = await ProblemDetailsTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.True(problem.GetProperty("mfaEnrolmentRequired").GetBoolean());
+        Assert.Equal(0, await api.WithDbAsync(db => db.EmergencyAccessGrants.CountAsync(g => g.PatientId == patientId)));
+
+        var secret = await MfaEnrolment.EnrolAsync(api.CreateClient(), account);
+        var login = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { account.Email, account.Password, mfaCode = MfaEnrolment.NextCode(secret) });
+        var withMfa = api.CreateClient();
+        withMfa.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken);
+        var open = await withMfa.PostAsJsonAsync($"/api/v1/patients/{patientId}/emergency-access", new { reason = Reason });
+
+        Assert.Equal(HttpStatusCode.Created, open.StatusCode);
+    }
+
     [Fact]
     public async Task PatientSeesWhoAccessedTheirRecord()
     {

@@ -36,8 +36,9 @@ public static class EmergencyAccessApi
         Guid id, EmergencyAccessRequest request, CurrentUser caller, AuthStateCache access, HealthcareDbContext db, TimeProvider clock,
         Auditor audit, CancellationToken cancellationToken)
     {
-        var roles = (await access.GetAccessAsync(caller.Id, cancellationToken)).Roles;
-        if (!roles.Values.Any(role => Permissions.Grants(role, Permissions.BreakGlass)))
+        var callerAccess = await access.GetAccessAsync(caller.Id, cancellationToken);
+        var granting = callerAccess.Roles.Where(r => Permissions.Grants(r.Value, Permissions.BreakGlass)).Select(r => r.Key).ToList();
+        if (granting.Count == 0)
         {
             return TypedResults.Problem(title: "Only doctors and nurses can open emergency access.", statusCode: StatusCodes.Status403Forbidden);
         }
@@ -46,6 +47,13 @@ public static class EmergencyAccessApi
         if (patient is null)
         {
             return TypedResults.NotFound();
+        }
+
+        // Staff access like any other: the second factor that the patient's clinic, or the clinic whose role grants
+        // the access, asks of its staff is asked here too.
+        if (!callerAccess.MfaEnabled && await AnyRequiresStaffMfaAsync(access, granting.Append(patient.ClinicId), cancellationToken))
+        {
+            return TypedResults.Problem(ClinicAuthorizationResults.MfaRequired());
         }
 
         var now = clock.GetUtcNow();
@@ -72,6 +80,19 @@ public static class EmergencyAccessApi
         audit.ResourceId = grant.Id.ToString();
         audit.Reason = grant.Reason;
         return TypedResults.Created($"/api/v1/patients/{id}/emergency-access", new EmergencyAccessDto(grant.Id, grant.PatientId, grant.ExpiresAt));
+    }
+
+    private static async Task<bool> AnyRequiresStaffMfaAsync(AuthStateCache access, IEnumerable<Guid> clinics, CancellationToken cancellationToken)
+    {
+        foreach (var clinic in clinics.Distinct())
+        {
+            if (await access.ClinicRequiresStaffMfaAsync(clinic, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<Results<Ok<PatientDto>, NotFound>> Read(
