@@ -88,6 +88,42 @@ public sealed class MembersTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AcceptingForAnExistingAccountAsksItsSecondFactorAndIsThrottledLikeASignIn()
+    {
+        var (clinic, admin) = await ClinicWithAdminAsync();
+        var (otherClinic, _) = await ClinicWithAdminAsync();
+        var nurse = await api.CreateUserAsync(ClinicRoles.Nurse, otherClinic);
+        var secret = await MfaEnrolment.EnrolAsync(api.CreateClient(), nurse);
+        var doctor = await api.CreateUserAsync(ClinicRoles.Doctor, otherClinic);
+        await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic}/invitations", new { email = nurse.Email, role = ClinicRoles.Nurse });
+        await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic}/invitations", new { email = doctor.Email, role = ClinicRoles.Doctor });
+        var nurseToken = await InvitationTokenAsync(nurse.Email);
+        var doctorToken = await InvitationTokenAsync(doctor.Email);
+        var anonymous = api.CreateClient();
+
+        var passwordOnly = await anonymous.PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token = nurseToken, password = nurse.Password });
+        var wrongCode = await anonymous.PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token = nurseToken, password = nurse.Password, mfaCode = "000000" });
+        var withCode = await anonymous.PostAsJsonAsync(
+            "/api/v1/auth/accept-invitation", new { token = nurseToken, password = nurse.Password, mfaCode = MfaEnrolment.NextCode(secret) });
+        var guesses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            guesses.Add((await anonymous.PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token = doctorToken, password = $"guess number {i} of many" })).StatusCode);
+        }
+
+        var rightButThrottled = await anonymous.PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token = doctorToken, password = doctor.Password });
+
+        var problem = await ProblemDetailsTests.AssertProblemAsync(passwordOnly, HttpStatusCode.Unauthorized);
+        Assert.True(problem.GetProperty("mfaRequired").GetBoolean());
+        await ProblemDetailsTests.AssertProblemAsync(wrongCode, HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.NoContent, withCode.StatusCode);
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.BadRequest, 5).Append(HttpStatusCode.TooManyRequests), guesses);
+        await ProblemDetailsTests.AssertProblemAsync(rightButThrottled, HttpStatusCode.TooManyRequests);
+        Assert.NotNull(rightButThrottled.Headers.RetryAfter);
+        Assert.Equal(1, await api.WithDbAsync(db => db.ClinicMemberships.CountAsync(m => m.UserId == doctor.Id)));
+    }
+
+    [Fact]
     public async Task PatientsAreNotInvited()
     {
         var (clinic, admin) = await ClinicWithAdminAsync();

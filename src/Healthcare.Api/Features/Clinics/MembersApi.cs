@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
+using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -52,11 +53,14 @@ public static class MembersApi
 
         endpoints.MapPost("/api/v1/auth/accept-invitation", Accept)
             .AllowAnonymous()
+            .WithAuthRateLimit()
             .WithTags("Account")
             .WithName("AcceptInvitation")
-            .WithSummary("Join a clinic with an invitation: sign in with the invited address's password, or create the account.")
+            .WithSummary("Join a clinic with an invitation: prove the invited address's account as at sign-in (password, then mfaCode if it has a second factor), or create the account.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return endpoints;
     }
 
@@ -109,7 +113,8 @@ public static class MembersApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Accept(
-        AcceptInvitationRequest request, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        AcceptInvitationRequest request, HttpContext http, HealthcareDbContext db, Credentials credentials, TimeProvider clock, Auditor audit,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var hash = Tokens.Decode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
@@ -135,10 +140,14 @@ public static class MembersApi
             user = new User { Email = invitation.Email, DisplayName = request.DisplayName.Trim(), PasswordHash = PasswordHashing.Hash(request.Password) };
             db.Users.Add(user);
         }
-        else if (user.IsDisabled || PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
+        else if (await credentials.CheckAsync(invitation.Email, request.Password, request.MfaCode, http.Connection.RemoteIpAddress?.ToString(), cancellationToken)
+            is { Status: not SignInStatus.Success } check)
         {
-            // The invited address has an account: only its owner may accept, proven by its password.
-            return Problems.Field("password", "Enter the password of the account with the invited address.");
+            // The invited address has an account: only its owner may accept, proven as at sign-in (same throttle,
+            // same second factor, same audit trail of failures).
+            return Credentials.Refusal(check, http) is { } refusal
+                ? refusal
+                : Problems.Field("password", "Enter the password of the account with the invited address.");
         }
         else if (user.Memberships.Any(m => m.ClinicId == invitation.ClinicId))
         {
@@ -258,4 +267,5 @@ public sealed record ChangeRoleRequest([property: Required, MaxLength(32)] strin
 public sealed record AcceptInvitationRequest(
     [property: Required, MaxLength(100)] string Token,
     [property: Required, MaxLength(PasswordPolicy.MaximumLength)] string Password,
-    [property: MaxLength(200)] string? DisplayName);
+    [property: MaxLength(200)] string? DisplayName,
+    [property: MaxLength(20)] string? MfaCode = null);

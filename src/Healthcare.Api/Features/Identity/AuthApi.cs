@@ -69,32 +69,14 @@ public static class AuthApi
     {
         var check = await credentials.CheckAsync(
             request.Email, request.Password, request.MfaCode, http.Connection.RemoteIpAddress?.ToString(), cancellationToken);
-        switch (check.Status)
+        if (check.Status != SignInStatus.Success)
         {
-            case SignInStatus.Throttled:
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Problem(
-                    title: "Too many failed sign-in attempts.",
-                    detail: "Wait before trying again, or reset the password.",
-                    statusCode: StatusCodes.Status429TooManyRequests);
-            case SignInStatus.SecondFactorRequired:
-                return TypedResults.Problem(
-                    title: "A second factor is required.",
-                    detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
-            case SignInStatus.SecondFactorInvalid:
-                return TypedResults.Problem(
-                    title: "The second-factor code is not valid.",
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
-            case SignInStatus.Success:
-                var user = check.User!;
-                var (session, refreshToken) = await Credentials.StartSessionAsync(user, http, sessions, audit, cancellationToken);
-                return TypedResults.Ok(Tokens(tokens, user, session, refreshToken));
-            default:
-                return InvalidCredentials();
+            return Credentials.Refusal(check, http) ?? InvalidCredentials();
         }
+
+        var user = check.User!;
+        var (session, refreshToken) = await Credentials.StartSessionAsync(user, http, sessions, audit, cancellationToken);
+        return TypedResults.Ok(Tokens(tokens, user, session, refreshToken));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(

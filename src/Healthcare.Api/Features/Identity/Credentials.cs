@@ -4,6 +4,7 @@ using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Observability;
 using Healthcare.Core.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Features.Identity;
@@ -71,6 +72,36 @@ public sealed class Credentials(
 
         await throttle.RecordSuccessAsync(email, ip);
         return new SignInCheck(SignInStatus.Success, user);
+    }
+
+    /// <summary>
+    /// The answer to a check that was throttled or needs a (better) second factor; null for a wrong e-mail address
+    /// or password, which each caller words for its own form.
+    /// </summary>
+    public static ProblemHttpResult? Refusal(SignInCheck check, HttpContext http)
+    {
+        switch (check.Status)
+        {
+            case SignInStatus.Throttled:
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    title: "Too many failed sign-in attempts.",
+                    detail: "Wait before trying again, or reset the password.",
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            case SignInStatus.SecondFactorRequired:
+                return TypedResults.Problem(
+                    title: "A second factor is required.",
+                    detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+            case SignInStatus.SecondFactorInvalid:
+                return TypedResults.Problem(
+                    title: "The second-factor code is not valid.",
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+            default:
+                return null;
+        }
     }
 
     /// <summary>Starts a session for a checked user and records the sign-in.</summary>
