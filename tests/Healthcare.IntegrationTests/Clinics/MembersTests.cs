@@ -77,14 +77,19 @@ public sealed class MembersTests(ApiFactory api) : IClassFixture<ApiFactory>
         var nurse = await api.CreateUserAsync(ClinicRoles.Nurse, otherClinic);
         await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic}/invitations", new { email = nurse.Email, role = ClinicRoles.Nurse });
         var token = await InvitationTokenAsync(nurse.Email);
+        var signedIn = await api.ClientForAsync(nurse);
+        var before = await signedIn.GetAsync($"/api/v1/clinics/{clinic}");
 
         var stranger = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token, password = "someone else's passphrase" });
         var owner = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/accept-invitation", new { token, password = nurse.Password });
+        var after = await signedIn.GetAsync($"/api/v1/clinics/{clinic}");
 
         var problem = await ProblemDetailsTests.AssertProblemAsync(stranger, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
         Assert.Equal(HttpStatusCode.NoContent, owner.StatusCode);
         Assert.Equal(2, await api.WithDbAsync(db => db.ClinicMemberships.CountAsync(m => m.UserId == nurse.Id)));
+        // The roles cached for the signed-in account are forgotten: the new clinic opens without a new sign-in.
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.OK), (before.StatusCode, after.StatusCode));
     }
 
     [Fact]

@@ -113,8 +113,8 @@ public static class MembersApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Accept(
-        AcceptInvitationRequest request, HttpContext http, HealthcareDbContext db, Credentials credentials, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+        AcceptInvitationRequest request, HttpContext http, HealthcareDbContext db, Credentials credentials, AuthStateCache access,
+        TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var hash = Tokens.Decode(request.Token) is { } raw ? SHA256.HashData(raw) : [];
@@ -165,6 +165,8 @@ public static class MembersApi
         // navigation for an existing row.
         db.ClinicMemberships.Add(new ClinicMembership { ClinicId = invitation.ClinicId, UserId = user.Id, Role = invitation.Role });
         await db.SaveChangesAsync(cancellationToken);
+        // An account already signed in works in the new clinic at once, on every instance.
+        await access.ForgetUserAsync(user.Id, cancellationToken);
         audit.ClinicId = invitation.ClinicId;
         audit.ResourceId = user.Id.ToString();
         await audit.WriteAsync(AuditActions.Create, MembershipResource, AuditOutcomes.Success, cancellationToken, userId: user.Id);
