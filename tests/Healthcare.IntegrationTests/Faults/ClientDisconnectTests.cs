@@ -66,7 +66,7 @@ public sealed class ClientDisconnectTests
             var audited = await db.AuditEvents.Where(e => e.UserId == account.Id && e.Action == AuditActions.Create)
                 .Select(e => e.Outcome).ToListAsync();
             Assert.Equal(Enumerable.Repeat(AuditOutcomes.Success, HungUp), audited);
-            var errors = api.StandardOutput.Concat(api.StandardError).Where(line => line.Contains("\"@l\":\"Error\"", StringComparison.Ordinal)).ToList();
+            var errors = FaultApis.ErrorLines(api);
             Assert.True(errors.Count == 0, string.Join('\n', errors));
         }
         finally

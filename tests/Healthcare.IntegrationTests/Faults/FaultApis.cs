@@ -53,6 +53,10 @@ internal static class FaultApis
         return client;
     }
 
+    /// <summary>The lines the process has logged at Error so far, on stdout or stderr.</summary>
+    public static List<string> ErrorLines(HostProcess api) =>
+        [.. api.StandardOutput.Concat(api.StandardError).Where(line => line.Contains("\"@l\":\"Error\"", StringComparison.Ordinal))];
+
     /// <summary>Sends a GET and returns its status (0 for no answer at all) and how long it took.</summary>
     public static async Task<(int Status, TimeSpan Elapsed, HttpResponseMessage? Response)> TimedGetAsync(HttpClient client, string path)
     {

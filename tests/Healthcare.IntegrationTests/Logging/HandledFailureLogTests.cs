@@ -36,7 +36,7 @@ public sealed class HandledFailureLogTests
             var clash = await client.SendAsync(rename);
 
             await ProblemAssert.FieldAsync(clash, HttpStatusCode.BadRequest, "name");
-            var errors = api.StandardOutput.Concat(api.StandardError).Where(line => line.Contains("\"@l\":\"Error\"", StringComparison.Ordinal)).ToList();
+            var errors = FaultApis.ErrorLines(api);
             Assert.True(errors.Count == 0, string.Join('\n', errors));
         }
         finally
