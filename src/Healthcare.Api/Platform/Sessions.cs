@@ -109,6 +109,8 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
         session.IdleExpiresAt = now + idle;
         var token = NewToken(session.Id, now);
         await db.SaveChangesAsync(cancellationToken);
+        // The cached deadline moved: every instance reads the new one.
+        await cache.ForgetSessionAsync(session.Id, cancellationToken);
         return (RefreshOutcome.Refreshed, session, token);
     }
 
@@ -149,10 +151,11 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
 
 /// <summary>
 /// Per-request revocation check: the token's security stamp must still be the user's, the user enabled and the
-/// session not revoked. Answers are cached in memory for a minute and evicted on every instance (Redis
+/// session neither revoked nor past its idle or absolute deadline (an access token dies with its session, not
+/// up to its own lifetime later). Answers are cached in memory for a minute and evicted on every instance (Redis
 /// backplane) the moment they change, and again once the changing request's transaction has committed.
 /// </summary>
-public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes, IHttpContextAccessor requests)
+public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes, IHttpContextAccessor requests, TimeProvider clock)
 {
     // The cache's defaults (ApiCache): one minute, with short Redis timeouts.
     private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions();
@@ -170,8 +173,8 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
             return true;
         }
 
-        var revoked = await cache.GetOrSetAsync<bool>(SessionKey(sid), (_, ct) => LoadSessionRevokedAsync(sid, ct), options: _entry, token: cancellationToken);
-        return !revoked;
+        var activeUntil = await cache.GetOrSetAsync<DateTimeOffset?>(SessionKey(sid), (_, ct) => LoadSessionDeadlineAsync(sid, ct), options: _entry, token: cancellationToken);
+        return clock.GetUtcNow() < activeUntil;
     }
 
     /// <summary>The caller's platform flag and role per clinic, for permission checks.</summary>
@@ -190,7 +193,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
 
     private static string UserKey(Guid id) => $"auth:user:{id:N}";
 
-    private static string SessionKey(Guid id) => $"auth:session:{id:N}";
+    private static string SessionKey(Guid id) => $"auth:session-until:{id:N}";
 
     private static string AccessKey(Guid id) => $"auth:access:{id:N}";
 
@@ -245,11 +248,15 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
             .SingleOrDefaultAsync(cancellationToken);
     }
 
-    private async Task<bool> LoadSessionRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>When the session stops being active (the earlier of its two deadlines); null once revoked or gone.</summary>
+    private async Task<DateTimeOffset?> LoadSessionDeadlineAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
-        return !await db.Sessions.AnyAsync(s => s.Id == sessionId && s.RevokedAt == null, cancellationToken);
+        var session = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .Select(s => new { s.IdleExpiresAt, s.AbsoluteExpiresAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        return session is null ? null : session.IdleExpiresAt < session.AbsoluteExpiresAt ? session.IdleExpiresAt : session.AbsoluteExpiresAt;
     }
 
     private sealed record UserAuthState(Guid SecurityStamp, bool IsDisabled);

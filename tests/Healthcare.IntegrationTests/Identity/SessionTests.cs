@@ -134,6 +134,45 @@ public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(tokens.RefreshToken)).Status);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnAccessTokenDiesWithItsSessionAtTheIdleOrAbsoluteDeadline(bool idle)
+    {
+        var account = await NewAccountAsync();
+        var tokens = await LoginAsync(account);
+        var past = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await api.WithDbAsync(db => idle
+            ? db.Sessions.Where(s => s.UserId == account.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.IdleExpiresAt, past))
+            : db.Sessions.Where(s => s.UserId == account.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.AbsoluteExpiresAt, past)));
+
+        // The access token itself is good for minutes more; its session is not.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(tokens.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ARefreshMovesTheCachedDeadlineOnEveryInstance()
+    {
+        var account = await NewAccountAsync();
+        var tokens = await LoginAsync(account);
+        // A session 30 s idle-long that is about to lapse; the check below caches that deadline.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(5);
+        await api.WithDbAsync(db => db.Sessions.Where(s => s.UserId == account.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.IdleExpiresAt, deadline).SetProperty(x => x.LastUsedAt, deadline.AddSeconds(-30))));
+        Assert.Equal(HttpStatusCode.OK, (await MeAsync(tokens.AccessToken)).StatusCode);
+
+        var (status, refreshed) = await RefreshAsync(tokens.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var wait = deadline - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        // Past the old deadline, within the new one: the refreshed session's tokens still work.
+        Assert.Equal(HttpStatusCode.OK, (await MeAsync(refreshed!.AccessToken)).StatusCode);
+    }
+
     private async Task<TestAccount> NewAccountAsync()
     {
         var clinic = await api.CreateClinicAsync();
