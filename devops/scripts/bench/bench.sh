@@ -222,7 +222,8 @@ export LOG_LEVEL=warning LOG_STORE_LEVEL=warning
 export RATE_LIMIT_MAX_REQUESTS=100000000
 # Production refuses to serve without the proxy that ends TLS; wrk talks to the API directly.
 export TRUSTED_PROXIES=127.0.0.1
-export ACCESS_TOKEN_MINUTES=60
+# The tokens signed in once must outlive a whole run; an access token also dies with its session.
+export ACCESS_TOKEN_MINUTES=60 SESSION_IDLE_MINUTES_STAFF=120 SESSION_IDLE_MINUTES_PATIENT=120
 export NOTIFY_EMAIL_CHANNEL=log PUBLIC_APP_URL="http://127.0.0.1:$api_port"
 unset HTTPS_PORT H2C_PORT TLS_CERT_PATH TLS_KEY_PATH ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS METRICS_PORT
 
