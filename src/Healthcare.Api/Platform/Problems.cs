@@ -73,6 +73,7 @@ internal sealed partial class ApiExceptionHandler(
         {
             BadHttpRequestException bad => FromBadRequest(bad),
             _ when IsDatabaseUnavailable(exception) => Unavailable(context),
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => ChangedMeanwhile(),
             _ when Find<PostgresException>(exception) is { } refused && Refusal(refused) is { } refusal => refusal,
             _ => Unexpected(exception),
         };
@@ -101,6 +102,21 @@ internal sealed partial class ApiExceptionHandler(
         }
 
         return problem;
+    }
+
+    /// <summary>
+    /// Another request changed the row between this one's read and its write (the row version moved): nothing was
+    /// stored, and reading again shows what did change. Handlers that take If-Match answer 412 themselves first.
+    /// </summary>
+    private ProblemDetails ChangedMeanwhile()
+    {
+        LogChangedMeanwhile(logger);
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "The resource was changed by another request at the same time.",
+            Detail = "Nothing was changed by this request. Read the resource again, then retry if the change still applies.",
+        };
     }
 
     private ProblemDetails Unavailable(HttpContext context)
@@ -254,6 +270,9 @@ internal sealed partial class ApiExceptionHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused the request's data ({SqlState}); answered {Status}")]
     private static partial void LogRefused(ILogger logger, string sqlState, int status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A concurrent change won the race for the same row; answered 409")]
+    private static partial void LogChangedMeanwhile(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable; answered 503")]
     private static partial void LogDatabaseUnavailable(ILogger logger);

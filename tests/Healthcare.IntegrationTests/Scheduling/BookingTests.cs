@@ -93,6 +93,47 @@ public sealed class BookingTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AChangeThatLosesTheRaceForTheRowIsAnswered409AndStoresNothing()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var client = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Nurse, setup.ClinicId));
+        var created = await client.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(10, 11)));
+        var id = (await created.Content.ReadFromJsonAsync<AppointmentDto>())!.Id;
+
+        // The cancellation reads the appointment, then waits to write it while another change commits first.
+        await using var other = new Npgsql.NpgsqlConnection(Healthcare.Core.Configuration.PostgresConnectionString.Parse(api.DatabaseUrl).ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var share = new Npgsql.NpgsqlCommand("LOCK TABLE appointments IN SHARE MODE", other, transaction))
+        {
+            await share.ExecuteNonQueryAsync();
+        }
+
+        var cancel = client.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments/{id}/cancel", new { reason = "patient is travelling" });
+        await using (var waiting = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'appointments'::regclass", other, transaction))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the cancellation never reached its write");
+                await Task.Delay(50);
+            }
+        }
+
+        await using (var change = new Npgsql.NpgsqlCommand("UPDATE appointments SET location_id = location_id WHERE id = @id", other, transaction))
+        {
+            change.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await change.ExecuteNonQueryAsync());
+        }
+
+        await transaction.CommitAsync();
+        var answer = await cancel;
+
+        await ProblemAssert.StatusAsync(answer, HttpStatusCode.Conflict);
+        Assert.Equal(AppointmentStatus.Booked, await api.WithDbAsync(db => db.Appointments.Where(a => a.Id == id).Select(a => a.Status).SingleAsync()));
+    }
+
+    [Fact]
     public async Task TheLifeCycleFollowsTheStateMachineAndIllegalStepsName409TheCurrentState()
     {
         var setup = await ClinicSetup.CreateAsync(api);
