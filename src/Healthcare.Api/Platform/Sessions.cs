@@ -155,7 +155,7 @@ public sealed class Sessions(HealthcareDbContext db, TimeProvider clock, IOption
 /// up to its own lifetime later). Answers are cached in memory for a minute and evicted on every instance (Redis
 /// backplane) the moment they change, and again once the changing request's transaction has committed.
 /// </summary>
-public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scopes, IHttpContextAccessor requests, TimeProvider clock)
+public sealed class AuthStateCache(IFusionCache cache, LookupDatabase lookups, IHttpContextAccessor requests, TimeProvider clock)
 {
     // The cache's defaults (ApiCache): one minute, with short Redis timeouts.
     private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions();
@@ -205,8 +205,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
             ClinicMfaKey(clinicId),
             async (_, ct) =>
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+                await using var db = lookups.CreateContext();
                 return await db.Clinics.AnyAsync(c => c.Id == clinicId && c.RequireStaffMfa, ct);
             },
             options: _entry,
@@ -215,8 +214,8 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     /// <summary>Whether the clinic exists; asked only for platform administrators, who hold no membership that would say so.</summary>
     public async Task<bool> ClinicExistsAsync(Guid clinicId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<HealthcareDbContext>().Clinics.AnyAsync(c => c.Id == clinicId, cancellationToken);
+        await using var db = lookups.CreateContext();
+        return await db.Clinics.AnyAsync(c => c.Id == clinicId, cancellationToken);
     }
 
     public ValueTask ForgetClinicAsync(Guid clinicId, CancellationToken cancellationToken) =>
@@ -229,8 +228,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
 
     private async Task<CallerAccess> LoadAccessAsync(Guid userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        await using var db = lookups.CreateContext();
         var user = await db.Users.Where(u => u.Id == userId && !u.IsDisabled)
             .Select(u => new { u.IsSuperAdmin, MfaEnabled = u.MfaSecret != null, Roles = u.Memberships.Select(m => new { m.ClinicId, m.Role }).ToList() })
             .SingleOrDefaultAsync(cancellationToken);
@@ -241,8 +239,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
 
     private async Task<UserAuthState?> LoadUserAsync(Guid userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        await using var db = lookups.CreateContext();
         return await db.Users.Where(u => u.Id == userId)
             .Select(u => new UserAuthState(u.SecurityStamp, u.IsDisabled))
             .SingleOrDefaultAsync(cancellationToken);
@@ -251,8 +248,7 @@ public sealed class AuthStateCache(IFusionCache cache, IServiceScopeFactory scop
     /// <summary>When the session stops being active (the earlier of its two deadlines); null once revoked or gone.</summary>
     private async Task<DateTimeOffset?> LoadSessionDeadlineAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+        await using var db = lookups.CreateContext();
         var session = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
             .Select(s => new { s.IdleExpiresAt, s.AbsoluteExpiresAt })
             .SingleOrDefaultAsync(cancellationToken);

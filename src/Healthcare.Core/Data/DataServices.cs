@@ -20,6 +20,7 @@ public static class DataServices
         services.AddValidatedSettings<Security.FieldEncryptionOptions, Security.FieldEncryptionOptionsValidator>();
         services.AddSingleton<Security.FieldEncryption>();
         services.AddSingleton<CreatedAtInterceptor>();
+        services.AddSingleton<LookupDatabase>();
 
         services.AddSingleton(sp =>
         {

@@ -9,15 +9,14 @@ namespace Healthcare.Api.Features.Clinics;
 /// Clinic profiles, the directory entry every booking screen reads: cached for five minutes (memory, then
 /// Redis) and forgotten on every instance when the clinic changes. A profile holds no patient data.
 /// </summary>
-public sealed class ClinicDirectory(IFusionCache cache, IServiceScopeFactory scopes)
+public sealed class ClinicDirectory(IFusionCache cache, LookupDatabase lookups)
 {
     private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions(duration: TimeSpan.FromMinutes(5));
 
     public ValueTask<CachedClinic?> GetAsync(Guid clinicId, CancellationToken cancellationToken) =>
         cache.GetOrSetAsync<CachedClinic?>(Key(clinicId), async (_, ct) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+            await using var db = lookups.CreateContext();
             var clinic = await db.Clinics.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clinicId, ct);
             return clinic is null ? null : new CachedClinic(clinic.ToDto(), clinic.Version);
         }, options: _entry, token: cancellationToken);

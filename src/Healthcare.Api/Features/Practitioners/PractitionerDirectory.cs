@@ -10,7 +10,7 @@ namespace Healthcare.Api.Features.Practitioners;
 /// Redis) and forgotten on every instance when the profile changes. A profile holds no patient data. Misses read
 /// the primary: a lagging replica read just after the change could put the old profile back for five minutes.
 /// </summary>
-public sealed class PractitionerDirectory(IFusionCache cache, IServiceScopeFactory scopes)
+public sealed class PractitionerDirectory(IFusionCache cache, LookupDatabase lookups)
 {
     private readonly FusionCacheEntryOptions _entry = cache.CreateEntryOptions(duration: TimeSpan.FromMinutes(5));
 
@@ -19,8 +19,7 @@ public sealed class PractitionerDirectory(IFusionCache cache, IServiceScopeFacto
     {
         var cached = await cache.GetOrSetAsync<CachedPractitioner?>(Key(practitionerId), async (_, ct) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
+            await using var db = lookups.CreateContext();
             var practitioner = await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, ct);
             return practitioner is null ? null : new CachedPractitioner(practitioner.ClinicId, practitioner.ToDto(), practitioner.Version);
         }, options: _entry, token: cancellationToken);
