@@ -1,6 +1,7 @@
 using Healthcare.Core.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,27 @@ public static class DataServices
         });
 
         return services;
+    }
+
+    /// <summary>A data source of its own (the read replica, the look-up pool) with pooled no-tracking contexts over it.</summary>
+    internal static (NpgsqlDataSource Source, PooledDbContextFactory<HealthcareDbContext> Contexts) ReadOnlyPool(
+        string? url, string name, int poolSize, int connectTimeoutSeconds, int commandTimeoutSeconds, ILoggerFactory loggers)
+    {
+        var connection = PostgresConnectionString.Parse(url);
+        connection.MaxPoolSize = poolSize;
+        connection.CommandTimeout = commandTimeoutSeconds;
+        connection.Timeout = connectTimeoutSeconds;
+        connection.ApplicationName ??= name;
+        connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
+        // No session state, so no reset on each use (see above).
+        connection.NoResetOnClose = true;
+        var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString) { Name = name };
+        builder.UseLoggerFactory(loggers);
+        var source = builder.Build();
+        var options = new DbContextOptionsBuilder<HealthcareDbContext>();
+        ConfigureDbContext(options, source);
+        options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        return (source, new PooledDbContextFactory<HealthcareDbContext>(options.Options));
     }
 
     internal static void ConfigureDbContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>

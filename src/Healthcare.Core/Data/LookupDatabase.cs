@@ -23,21 +23,8 @@ public sealed class LookupDatabase : IAsyncDisposable
     public LookupDatabase(IOptions<DatabaseOptions> options, ILoggerFactory loggers)
     {
         var settings = options.Value;
-        var connection = PostgresConnectionString.Parse(settings.Url);
-        connection.MaxPoolSize = PoolSize(settings.PoolMax);
-        connection.CommandTimeout = settings.CommandTimeoutSeconds;
-        connection.Timeout = settings.ConnectTimeoutSeconds;
-        connection.ApplicationName = (connection.ApplicationName ?? "healthcare-api") + "-lookups";
-        connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
-        // No session state, so no reset on each use (see DataServices).
-        connection.NoResetOnClose = true;
-        var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString) { Name = "healthcare-api-lookups" };
-        builder.UseLoggerFactory(loggers);
-        _source = builder.Build();
-        var contextOptions = new DbContextOptionsBuilder<HealthcareDbContext>();
-        DataServices.ConfigureDbContext(contextOptions, _source);
-        contextOptions.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
-        _contexts = new PooledDbContextFactory<HealthcareDbContext>(contextOptions.Options);
+        (_source, _contexts) = DataServices.ReadOnlyPool(
+            settings.Url, "healthcare-api-lookups", PoolSize(settings.PoolMax), settings.ConnectTimeoutSeconds, settings.CommandTimeoutSeconds, loggers);
     }
 
     /// <summary>Connections this pool may open beside DB_POOL_MAX: a quarter of it, at least 2 and at most 10.</summary>

@@ -40,21 +40,8 @@ public sealed partial class ReadReplica : IAsyncDisposable
             return;
         }
 
-        var connection = PostgresConnectionString.Parse(settings.ReadUrl);
-        connection.MaxPoolSize = settings.PoolMax;
-        connection.CommandTimeout = settings.CommandTimeoutSeconds;
-        connection.Timeout = Math.Min(settings.ConnectTimeoutSeconds, 2);
-        connection.ApplicationName ??= "healthcare-api-read";
-        connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
-        // No session state, so no reset on each use (see DataServices).
-        connection.NoResetOnClose = true;
-        var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString) { Name = "healthcare-api-read" };
-        builder.UseLoggerFactory(loggers);
-        _source = builder.Build();
-        var contextOptions = new DbContextOptionsBuilder<HealthcareDbContext>();
-        DataServices.ConfigureDbContext(contextOptions, _source);
-        contextOptions.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
-        _contexts = new PooledDbContextFactory<HealthcareDbContext>(contextOptions.Options);
+        (_source, _contexts) = DataServices.ReadOnlyPool(
+            settings.ReadUrl, "healthcare-api-read", settings.PoolMax, Math.Min(settings.ConnectTimeoutSeconds, 2), settings.CommandTimeoutSeconds, loggers);
     }
 
     public bool IsConfigured => _source is not null;
