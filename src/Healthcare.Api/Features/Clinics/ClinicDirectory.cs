@@ -17,7 +17,7 @@ public sealed class ClinicDirectory(IFusionCache cache, LookupDatabase lookups)
         cache.GetOrSetAsync<CachedClinic?>(Key(clinicId), async (_, ct) =>
         {
             await using var db = lookups.CreateContext();
-            var clinic = await db.Clinics.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clinicId, ct);
+            var clinic = await db.Clinics.SingleOrDefaultAsync(c => c.Id == clinicId, ct);
             return clinic is null ? null : new CachedClinic(clinic.ToDto(), clinic.Version);
         }, options: _entry, token: cancellationToken);
 

@@ -20,7 +20,7 @@ public sealed class PractitionerDirectory(IFusionCache cache, LookupDatabase loo
         var cached = await cache.GetOrSetAsync<CachedPractitioner?>(Key(practitionerId), async (_, ct) =>
         {
             await using var db = lookups.CreateContext();
-            var practitioner = await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, ct);
+            var practitioner = await db.Practitioners.SingleOrDefaultAsync(p => p.Id == practitionerId, ct);
             return practitioner is null ? null : new CachedPractitioner(practitioner.ClinicId, practitioner.ToDto(), practitioner.Version);
         }, options: _entry, token: cancellationToken);
         return cached?.ClinicId == clinicId ? cached : null;
