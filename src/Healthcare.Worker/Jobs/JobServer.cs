@@ -73,22 +73,44 @@ public static class JobServer
 }
 
 /// <summary>Registers the recurring jobs at start-up (idempotent: the same ids are updated in place) and sweeps once.</summary>
-internal sealed class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs) : IHostedService
+internal sealed partial class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs, ILogger<RecurringJobs> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        recurring.AddOrUpdate<NotificationSweep>(
+        Register("notifications-sweep", () => recurring.AddOrUpdate<NotificationSweep>(
             "notifications-sweep", JobQueues.Maintenance,
-            sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<MaintenanceJobs>("appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<MaintenanceJobs>("waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<MaintenanceJobs>("no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *");
-        recurring.AddOrUpdate<MaintenanceJobs>("clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3));
-        recurring.AddOrUpdate<MaintenanceJobs>("audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2));
+            sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely()));
+        Register("appointment-reminders", () => recurring.AddOrUpdate<MaintenanceJobs>(
+            "appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely()));
+        Register("waitlist-holds", () => recurring.AddOrUpdate<MaintenanceJobs>(
+            "waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely()));
+        Register("no-shows", () => recurring.AddOrUpdate<MaintenanceJobs>(
+            "no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *"));
+        Register("clean-up", () => recurring.AddOrUpdate<MaintenanceJobs>(
+            "clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3)));
+        Register("audit-verification", () => recurring.AddOrUpdate<MaintenanceJobs>(
+            "audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2)));
         // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
         jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical));
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Another worker holding the job's lock (scheduling it now, or killed while it did) already has it registered:
+    // the definition stays as it is rather than this worker failing to start.
+    private void Register(string id, Action addOrUpdate)
+    {
+        try
+        {
+            addOrUpdate();
+        }
+        catch (Hangfire.PostgreSql.PostgreSqlDistributedLockException)
+        {
+            LogLocked(logger, id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {JobId} is locked by another worker; its registration is kept as it is")]
+    private static partial void LogLocked(ILogger logger, string jobId);
 }
