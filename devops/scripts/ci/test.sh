@@ -20,6 +20,7 @@ Runs the test suite (this is what `make test` does after linting):
   3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
   4. stops both servers, deletes the temporary directory and prints
        tests: N passed, N failed, N skipped
+     followed by one "failed: NAME" line per failed test.
 
 Exit status: the one of `dotnet test` (or of the build when it fails).
 
@@ -194,4 +195,9 @@ while IFS= read -r -d '' trx; do
 done < <(find "$results_dir" -type f -name '*.trx' -print0 2>/dev/null)
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+# The names of the failed tests come last, so a log's tail says what failed.
+if ((failed > 0)); then
+    find "$results_dir" -type f -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + |
+        sed -n 's/.*testName="\([^"]*\)".*/failed: \1/p' | sort -u || true
+fi
 exit "$test_status"
