@@ -72,45 +72,63 @@ public static class JobServer
     }
 }
 
-/// <summary>Registers the recurring jobs at start-up (idempotent: the same ids are updated in place) and sweeps once.</summary>
-internal sealed partial class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs, ILogger<RecurringJobs> logger) : IHostedService
+/// <summary>
+/// Registers the recurring jobs (idempotent: the same ids are updated in place) and sweeps once, off the start-up path:
+/// a job whose lock a killed worker left behind is retried until the lock expires, while this worker already serves.
+/// </summary>
+internal sealed partial class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs, ILogger<RecurringJobs> logger) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>How long to wait before trying a locked job again.</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Register("notifications-sweep", () => recurring.AddOrUpdate<NotificationSweep>(
-            "notifications-sweep", JobQueues.Maintenance,
-            sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely()));
-        Register("appointment-reminders", () => recurring.AddOrUpdate<MaintenanceJobs>(
-            "appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely()));
-        Register("waitlist-holds", () => recurring.AddOrUpdate<MaintenanceJobs>(
-            "waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely()));
-        Register("no-shows", () => recurring.AddOrUpdate<MaintenanceJobs>(
-            "no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *"));
-        Register("clean-up", () => recurring.AddOrUpdate<MaintenanceJobs>(
-            "clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3)));
-        Register("audit-verification", () => recurring.AddOrUpdate<MaintenanceJobs>(
-            "audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2)));
         // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
-        jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical));
-        return Task.CompletedTask;
+        await Task.Run(() => jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical)), stoppingToken);
+        var pending = new List<(string Id, Action AddOrUpdate)>
+        {
+            ("notifications-sweep", () => recurring.AddOrUpdate<NotificationSweep>(
+                "notifications-sweep", JobQueues.Maintenance,
+                sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely())),
+            ("appointment-reminders", () => recurring.AddOrUpdate<MaintenanceJobs>(
+                "appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely())),
+            ("waitlist-holds", () => recurring.AddOrUpdate<MaintenanceJobs>(
+                "waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely())),
+            ("no-shows", () => recurring.AddOrUpdate<MaintenanceJobs>(
+                "no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *")),
+            ("clean-up", () => recurring.AddOrUpdate<MaintenanceJobs>(
+                "clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3))),
+            ("audit-verification", () => recurring.AddOrUpdate<MaintenanceJobs>(
+                "audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2))),
+        };
+        while (true)
+        {
+            // Hangfire waits for a lock synchronously (up to 15 s), so each attempt runs on the thread pool.
+            var locked = await Task.Run(() => pending.FindAll(job => !TryRegister(job.Id, job.AddOrUpdate)), stoppingToken);
+            if (locked.Count == 0)
+            {
+                return;
+            }
+
+            pending = locked;
+            await Task.Delay(RetryDelay, stoppingToken);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    // Another worker holding the job's lock (scheduling it now, or killed while it did) already has it registered:
-    // the definition stays as it is rather than this worker failing to start.
-    private void Register(string id, Action addOrUpdate)
+    private bool TryRegister(string id, Action addOrUpdate)
     {
         try
         {
             addOrUpdate();
+            return true;
         }
         catch (Hangfire.PostgreSql.PostgreSqlDistributedLockException)
         {
-            LogLocked(logger, id);
+            LogLocked(logger, id, RetryDelay.TotalSeconds);
+            return false;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {JobId} is locked by another worker; its registration is kept as it is")]
-    private static partial void LogLocked(ILogger logger, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {JobId} is locked (by another worker, or one that was killed); trying again in {RetrySeconds} s")]
+    private static partial void LogLocked(ILogger logger, string jobId, double retrySeconds);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using Healthcare.Core.Configuration;
 using Healthcare.Testing;
+using Npgsql;
 
 namespace Healthcare.IntegrationTests.Platform;
 
@@ -42,6 +44,36 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecurringJobsLockedByAKilledWorkerNeitherDelayTheStartNorStayUnregistered()
+    {
+        await TestServers.MigrateAsync(_databaseUrl);
+        string[] ids = ["notifications-sweep", "appointment-reminders", "waitlist-holds", "no-shows", "clean-up", "audit-verification"];
+        // The rows a worker killed while registering leaves behind; Hangfire waits 15 s for each before giving up.
+        await ExecuteAsync("INSERT INTO hangfire.lock (resource, acquired) SELECT 'hangfire:lock:recurring-job:' || id, now() FROM unnest(@ids) AS id", ids);
+
+        await using var worker = HostProcess.Start(RepositoryPaths.WorkerDll, HostProcess.WorkerSettings(_databaseUrl));
+        await worker.WaitUntilServingAsync(TimeSpan.FromSeconds(30));
+        for (var attempt = 0; attempt < 120 && !worker.StandardOutput.Any(line => line.Contains("is locked", StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.Contains(worker.StandardOutput, line => line.Contains("is locked", StringComparison.Ordinal) && line.Contains("\"JobId\":\"notifications-sweep\"", StringComparison.Ordinal));
+        Assert.Empty(await RegisteredAsync());
+
+        // The locks lapse (Hangfire removes them after its lock timeout); the worker registers every job by itself.
+        await ExecuteAsync("DELETE FROM hangfire.lock WHERE resource = ANY(SELECT 'hangfire:lock:recurring-job:' || id FROM unnest(@ids) AS id)", ids);
+        var registered = await RegisteredAsync();
+        for (var attempt = 0; attempt < 60 && registered.Count < ids.Length; attempt++)
+        {
+            await Task.Delay(500);
+            registered = await RegisteredAsync();
+        }
+
+        Assert.Equal(ids.Order(), registered.Order());
+    }
+
+    [Fact]
     public async Task InProductionTheWorkerRefusesTheLogOnlyEmailChannel()
     {
         var settings = HostProcess.WorkerSettings(_databaseUrl);
@@ -52,5 +84,28 @@ public sealed class WorkerTests : IAsyncLifetime
 
         Assert.Equal(78, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(worker.StandardError, line => line.Contains("NOTIFY_EMAIL_CHANNEL=log is for development", StringComparison.Ordinal));
+    }
+
+    private async Task ExecuteAsync(string sql, string[] ids)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_databaseUrl).ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("ids", ids) } };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<List<string>> RegisteredAsync()
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_databaseUrl).ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT value FROM hangfire.set WHERE key = 'recurring-jobs'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 }
