@@ -63,8 +63,8 @@ public sealed class AvailabilityApiTests(ApiFactory api) : IClassFixture<ApiFact
 
         var booked = await first.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(20, 9)));
         Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
-        await Task.Delay(500); // the backplane's eviction message travels through Redis
-        var after = await SlotsAsync(second, setup, day, day);
+        // The backplane's eviction message travels through Redis.
+        var after = await Eventually.ReadAsync(() => SlotsAsync(second, setup, day, day), slots => !slots.Any(s => s.StartsAt == ClinicSetup.Local(20, 9)));
 
         Assert.Contains(before, s => s.StartsAt == ClinicSetup.Local(20, 9));
         // 09:00 is taken; 08:30-09:30 would overlap it (or its buffer), as would 08:45 and 09:15.
@@ -84,8 +84,8 @@ public sealed class AvailabilityApiTests(ApiFactory api) : IClassFixture<ApiFact
         var pattern = $"*hb:cache:availability:{setup.PractitionerId:N}:*";
 
         await SlotsAsync(client, setup, day, day);
-        await Task.Delay(300); // the second level is written in the background
-        var keys = redis.GetServers()[0].Keys(pattern: pattern).ToList();
+        // The second level is written in the background.
+        var keys = await Eventually.ReadAsync(() => Task.FromResult(redis.GetServers()[0].Keys(pattern: pattern).ToList()), found => found.Count > 0);
         Assert.Single(keys);
 
         var booked = await client.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(22, 9)));

@@ -67,8 +67,8 @@ public sealed class DirectoryTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var updated = await SendAsync(first, HttpMethod.Put, url, profile, read.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        await Task.Delay(500); // the backplane's eviction message travels through Redis
-        var after = await second.GetAsync(url);
+        // The backplane's eviction message travels through Redis.
+        var after = await Eventually.ReadAsync(() => second.GetAsync(url), response => Equals(response.Headers.ETag, updated.Headers.ETag));
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(name, (await after.Content.ReadFromJsonAsync<ClinicDto>(ApiJson.Options))!.Name);
@@ -94,8 +94,8 @@ public sealed class DirectoryTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var updated = await SendAsync(first, HttpMethod.Put, url, new { displayName = "Dr After", licenceNumber = "NY-1", specialties = Cardiology }, read.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        await Task.Delay(500); // the backplane's eviction message travels through Redis
-        var after = await second.GetAsync(url);
+        // The backplane's eviction message travels through Redis.
+        var after = await Eventually.ReadAsync(() => second.GetAsync(url), response => Equals(response.Headers.ETag, updated.Headers.ETag));
 
         Assert.Equal("Dr Before", (await before.Content.ReadFromJsonAsync<PractitionerDto>(ApiJson.Options))!.DisplayName);
         Assert.Equal("Dr After", (await after.Content.ReadFromJsonAsync<PractitionerDto>(ApiJson.Options))!.DisplayName);
