@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Hangfire;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Jobs;
@@ -73,62 +74,66 @@ public static class JobServer
 }
 
 /// <summary>
-/// Registers the recurring jobs (idempotent: the same ids are updated in place) and sweeps once, off the start-up path:
-/// a job whose lock a killed worker left behind is retried until the lock expires, while this worker already serves.
+/// Registers the recurring jobs (idempotent: the same ids are updated in place) and queues one sweep, off the start-up
+/// path: a job whose lock a killed worker left behind, or a database that is not reachable yet, is retried every
+/// <see cref="RetryDelay"/> until it succeeds, while this worker already serves its health endpoints.
 /// </summary>
 internal sealed partial class RecurringJobs(IRecurringJobManager recurring, IBackgroundJobClient jobs, ILogger<RecurringJobs> logger) : BackgroundService
 {
-    /// <summary>How long to wait before trying a locked job again.</summary>
-    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
-        await Task.Run(() => jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical)), stoppingToken);
-        var pending = new List<(string Id, Action AddOrUpdate)>
-        {
-            ("notifications-sweep", () => recurring.AddOrUpdate<NotificationSweep>(
-                "notifications-sweep", JobQueues.Maintenance,
-                sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely())),
-            ("appointment-reminders", () => recurring.AddOrUpdate<MaintenanceJobs>(
-                "appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely())),
-            ("waitlist-holds", () => recurring.AddOrUpdate<MaintenanceJobs>(
-                "waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely())),
-            ("no-shows", () => recurring.AddOrUpdate<MaintenanceJobs>(
-                "no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *")),
-            ("clean-up", () => recurring.AddOrUpdate<MaintenanceJobs>(
-                "clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3))),
-            ("audit-verification", () => recurring.AddOrUpdate<MaintenanceJobs>(
-                "audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2))),
-        };
+        List<(string Name, Action Run)> pending =
+        [
+            // Whatever a killed worker left half-done is taken up again at once, not after a timeout.
+            ("start-up sweep", () => jobs.Create<NotificationSweep>(sweep => sweep.RunAsync(0, CancellationToken.None), new Hangfire.States.EnqueuedState(JobQueues.Critical))),
+            Recurring<NotificationSweep>("notifications-sweep", JobQueues.Maintenance, sweep => sweep.RunAsync(NotificationSweep.RecurringMinimumAgeSeconds, CancellationToken.None), Cron.Minutely()),
+            Recurring<MaintenanceJobs>("appointment-reminders", JobQueues.Default, j => j.QueueRemindersAsync(CancellationToken.None), Cron.Minutely()),
+            Recurring<MaintenanceJobs>("waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely()),
+            Recurring<MaintenanceJobs>("no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *"),
+            Recurring<MaintenanceJobs>("clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3)),
+            Recurring<MaintenanceJobs>("audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2)),
+        ];
         while (true)
         {
             // Hangfire waits for a lock synchronously (up to 15 s), so each attempt runs on the thread pool.
-            var locked = await Task.Run(() => pending.FindAll(job => !TryRegister(job.Id, job.AddOrUpdate)), stoppingToken);
-            if (locked.Count == 0)
+            pending = await Task.Run(() => pending.FindAll(step => !TryRun(step.Name, step.Run)), stoppingToken);
+            if (pending.Count == 0)
             {
                 return;
             }
 
-            pending = locked;
             await Task.Delay(RetryDelay, stoppingToken);
         }
     }
 
-    private bool TryRegister(string id, Action addOrUpdate)
+    private (string Name, Action Run) Recurring<T>(string id, string queue, Expression<Func<T, Task>> call, string cron) =>
+        (id, () => recurring.AddOrUpdate(id, queue, call, cron));
+
+    private bool TryRun(string name, Action run)
     {
         try
         {
-            addOrUpdate();
+            run();
             return true;
         }
         catch (Hangfire.PostgreSql.PostgreSqlDistributedLockException)
         {
-            LogLocked(logger, id, RetryDelay.TotalSeconds);
-            return false;
+            LogLocked(logger, name, RetryDelay.TotalSeconds);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The type only: a driver's message may quote the statement or its values.
+            LogFailed(logger, name, (e.InnerException ?? e).GetType().Name, RetryDelay.TotalSeconds);
+        }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {JobId} is locked (by another worker, or one that was killed); trying again in {RetrySeconds} s")]
     private static partial void LogLocked(ILogger logger, string jobId, double retrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering {JobId} failed ({ErrorType}); trying again in {RetrySeconds} s")]
+    private static partial void LogFailed(ILogger logger, string jobId, string errorType, double retrySeconds);
 }

@@ -47,30 +47,36 @@ public sealed class WorkerTests : IAsyncLifetime
     public async Task RecurringJobsLockedByAKilledWorkerNeitherDelayTheStartNorStayUnregistered()
     {
         await TestServers.MigrateAsync(_databaseUrl);
-        string[] ids = ["notifications-sweep", "appointment-reminders", "waitlist-holds", "no-shows", "clean-up", "audit-verification"];
         // The rows a worker killed while registering leaves behind; Hangfire waits 15 s for each before giving up.
-        await ExecuteAsync("INSERT INTO hangfire.lock (resource, acquired) SELECT 'hangfire:lock:recurring-job:' || id, now() FROM unnest(@ids) AS id", ids);
+        await ExecuteAsync("INSERT INTO hangfire.lock (resource, acquired) SELECT 'hangfire:lock:recurring-job:' || id, now() FROM unnest(@ids) AS id", RecurringJobIds);
 
         await using var worker = HostProcess.Start(RepositoryPaths.WorkerDll, HostProcess.WorkerSettings(_databaseUrl));
         await worker.WaitUntilServingAsync(TimeSpan.FromSeconds(30));
-        for (var attempt = 0; attempt < 120 && !worker.StandardOutput.Any(line => line.Contains("is locked", StringComparison.Ordinal)); attempt++)
-        {
-            await Task.Delay(500);
-        }
+        var output = await Eventually.ReadAsync(() => Task.FromResult(worker.StandardOutput), lines => lines.Any(IsLockedSweep), TimeSpan.FromSeconds(60));
 
-        Assert.Contains(worker.StandardOutput, line => line.Contains("is locked", StringComparison.Ordinal) && line.Contains("\"JobId\":\"notifications-sweep\"", StringComparison.Ordinal));
+        Assert.Contains(output, IsLockedSweep);
         Assert.Empty(await RegisteredAsync());
 
         // The locks lapse (Hangfire removes them after its lock timeout); the worker registers every job by itself.
-        await ExecuteAsync("DELETE FROM hangfire.lock WHERE resource = ANY(SELECT 'hangfire:lock:recurring-job:' || id FROM unnest(@ids) AS id)", ids);
-        var registered = await RegisteredAsync();
-        for (var attempt = 0; attempt < 60 && registered.Count < ids.Length; attempt++)
-        {
-            await Task.Delay(500);
-            registered = await RegisteredAsync();
-        }
+        await ExecuteAsync("DELETE FROM hangfire.lock WHERE resource = ANY(SELECT 'hangfire:lock:recurring-job:' || id FROM unnest(@ids) AS id)", RecurringJobIds);
+        var registered = await Eventually.ReadAsync(RegisteredAsync, ids => ids.Count == RecurringJobIds.Length, TimeSpan.FromSeconds(30));
 
-        Assert.Equal(ids.Order(), registered.Order());
+        Assert.Equal(RecurringJobIds.Order(), registered.Order());
+    }
+
+    [Fact]
+    public async Task AWorkerStartedBeforeTheMigrationsServesAndRegistersItsJobsOnceTheyHaveRun()
+    {
+        await using var worker = HostProcess.Start(RepositoryPaths.WorkerDll, HostProcess.WorkerSettings(_databaseUrl));
+        await worker.WaitUntilServingAsync(TimeSpan.FromSeconds(30));
+        var output = await Eventually.ReadAsync(() => Task.FromResult(worker.StandardOutput), lines => lines.Any(IsFailedRegistration), TimeSpan.FromSeconds(30));
+        Assert.Contains(output, IsFailedRegistration);
+
+        await TestServers.MigrateAsync(_databaseUrl);
+        var registered = await Eventually.ReadAsync(RegisteredAsync, ids => ids.Count == RecurringJobIds.Length, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RecurringJobIds.Order(), registered.Order());
+        Assert.False(worker.HasExited);
     }
 
     [Fact]
@@ -85,6 +91,15 @@ public sealed class WorkerTests : IAsyncLifetime
         Assert.Equal(78, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(worker.StandardError, line => line.Contains("NOTIFY_EMAIL_CHANNEL=log is for development", StringComparison.Ordinal));
     }
+
+    private static readonly string[] RecurringJobIds =
+        ["notifications-sweep", "appointment-reminders", "waitlist-holds", "no-shows", "clean-up", "audit-verification"];
+
+    private static bool IsLockedSweep(string line) =>
+        line.Contains("is locked", StringComparison.Ordinal) && line.Contains("\"JobId\":\"notifications-sweep\"", StringComparison.Ordinal);
+
+    private static bool IsFailedRegistration(string line) =>
+        line.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal) && line.Contains("Registering", StringComparison.Ordinal);
 
     private async Task ExecuteAsync(string sql, string[] ids)
     {
