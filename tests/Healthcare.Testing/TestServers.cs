@@ -38,8 +38,7 @@ public static class TestServers
     public static async Task MigrateAsync(string databaseUrl)
     {
         await using var db = OpenDbContext(databaseUrl);
-        await db.Database.MigrateAsync();
-        await Healthcare.Core.Jobs.JobStorageSetup.InstallSchemaAsync(db);
+        await DatabaseSchema.MigrateAsync(db);
     }
 
     public static async Task DropDatabaseAsync(string databaseUrl)

@@ -53,9 +53,7 @@ public static partial class DatabaseCommands
         var db = scope.ServiceProvider.GetRequiredService<HealthcareDbContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Healthcare.Migrate");
         var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
-        // EF Core takes a database lock while migrating, so concurrent migrators wait instead of racing.
-        await db.Database.MigrateAsync();
-        await Healthcare.Core.Jobs.JobStorageSetup.InstallSchemaAsync(db);
+        await DatabaseSchema.MigrateAsync(db);
         LogMigrated(logger, pending.Count, pending);
         return 0;
     }

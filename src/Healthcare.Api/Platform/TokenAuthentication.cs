@@ -92,6 +92,10 @@ public static class TokenAuthentication
                 ValidIssuer = settings.Issuer,
                 ValidAudience = settings.Audience,
                 IssuerSigningKeys = keys.Keys.ValidationKeys,
+                // A token names the key that signed it, and only that key is tried: a token without a "kid", or
+                // with one that names no current key, is refused even when some current key would verify it.
+                IssuerSigningKeyResolver = (_, _, kid, _) => keys.Keys.ValidationKeys.Where(key => key.KeyId == kid),
+                TryAllIssuerSigningKeys = false,
                 // Pinned: no "none", and no HMAC that could be keyed with a published public key.
                 ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
                 ValidateIssuer = true,

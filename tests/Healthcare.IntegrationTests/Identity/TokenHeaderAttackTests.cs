@@ -40,6 +40,32 @@ public sealed class TokenHeaderAttackTests(ApiFactory api) : IClassFixture<ApiFa
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithAsync(token));
     }
 
+    [Fact]
+    public async Task OurOwnKeyWithoutAKeyIdIsRejected()
+    {
+        var (userId, stamp) = await SignInAsync();
+        using var key = TestKeys.LoadKey(TestKeys.SigningKeysDirectory, "test-key");
+
+        var named = Sign(userId, stamp, new ECDsaSecurityKey(key) { KeyId = "test-key" });
+        var unnamed = Sign(userId, stamp, new ECDsaSecurityKey(key));
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWithAsync(named));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithAsync(unnamed));
+    }
+
+    [Theory]
+    [InlineData("retired-key")]
+    [InlineData("TEST-KEY")]
+    public async Task OurOwnKeyUnderAKeyIdThatNamesNoCurrentKeyIsRejected(string kid)
+    {
+        var (userId, stamp) = await SignInAsync();
+        using var key = TestKeys.LoadKey(TestKeys.SigningKeysDirectory, "test-key");
+
+        var token = Sign(userId, stamp, new ECDsaSecurityKey(key) { KeyId = kid });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithAsync(token));
+    }
+
     [Theory]
     [InlineData("jku")]
     [InlineData("x5u")]
