@@ -26,7 +26,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Settings for this factory; override to point at a missing server or change a limit.</summary>
     protected virtual Dictionary<string, string?> Settings() => new()
     {
-        ["DATABASE_URL"] = DatabaseUrl,
+        ["DATABASE_URL"] = TestServers.RuntimeUrl(DatabaseUrl),
         ["REDIS_URL"] = TestServers.RedisUrl,
         ["JWT_SIGNING_KEYS_DIR"] = TestKeys.SigningKeysDirectory,
         ["DATA_ENCRYPTION_KEYS"] = TestKeys.DataEncryptionKeys,

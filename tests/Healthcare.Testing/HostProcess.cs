@@ -42,10 +42,13 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     public IReadOnlyList<string> StandardError => [.. _stderr];
 
-    /// <summary>Settings for a working API on a fresh port: everything but the database URL.</summary>
+    /// <summary>
+    /// Settings for a working API on a fresh port over <paramref name="databaseUrl"/>, which it reaches as the runtime
+    /// role, as in a deployment.
+    /// </summary>
     public static Dictionary<string, string?> ApiSettings(string databaseUrl, int? httpPort = null) => new()
     {
-        ["DATABASE_URL"] = databaseUrl,
+        ["DATABASE_URL"] = TestServers.RuntimeUrl(databaseUrl),
         ["REDIS_URL"] = TestServers.RedisUrl,
         ["JWT_SIGNING_KEYS_DIR"] = TestKeys.SigningKeysDirectory,
         ["DATA_ENCRYPTION_KEYS"] = TestKeys.DataEncryptionKeys,
@@ -58,6 +61,10 @@ public sealed partial class HostProcess : IAsyncDisposable
         ["LISTEN_ADDRESS"] = "127.0.0.1",
         ["HTTP_PORT"] = (httpPort ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>The same settings for a one-shot command that changes the schema (migrate, seed): as the database's owner.</summary>
+    public static Dictionary<string, string?> AsOwner(IReadOnlyDictionary<string, string?> settings) =>
+        new(settings) { ["DATABASE_URL"] = TestServers.OwnerUrl(settings["DATABASE_URL"]!) };
 
     /// <summary>Settings for a worker on a fresh health port, over the given database.</summary>
     public static Dictionary<string, string?> WorkerSettings(string databaseUrl)

@@ -38,7 +38,7 @@ public class RunningApi : IAsyncLifetime
     {
         DatabaseUrl = await TestServers.CreateDatabaseAsync(GetType().Name);
         var settings = HostProcess.ApiSettings(DatabaseUrl);
-        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, settings, "migrate"))
+        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(settings), "migrate"))
         {
             var exit = await migrate.WaitForExitAsync();
             Assert.True(exit == 0, migrate.Describe());

@@ -15,15 +15,91 @@ public static class TestServers
 
     public static string RedisUrl => Required("TEST_REDIS_URL");
 
-    /// <summary>Creates an empty database for one test class and returns its DATABASE_URL.</summary>
+    /// <summary>The role that owns each test database and runs its migrations, as the migrator does in a deployment.</summary>
+    public const string OwnerRole = "healthcare";
+
+    /// <summary>The login role of the API and the worker: a member of <see cref="DatabaseSchema.RuntimeRole"/>.</summary>
+    public const string AppRole = "healthcare_app";
+
+    /// <summary>The login role of backups: a member of <see cref="DatabaseSchema.ReadOnlyRole"/>.</summary>
+    public const string BackupRole = "healthcare_backup";
+
+    private static readonly Lazy<Task> Roles = new(CreateRolesAsync);
+
+    /// <summary>
+    /// Creates an empty database for one test class, owned by <see cref="OwnerRole"/>, and returns its URL with the
+    /// test server's superuser credentials (for the test's own set-up and checks). Give the API and the worker
+    /// <see cref="RuntimeUrl"/>, as a deployment does.
+    /// </summary>
     public static async Task<string> CreateDatabaseAsync(string purpose)
     {
+        await EnsureRolesAsync();
         var name = $"hb_{purpose.ToLowerInvariant()}_{Guid.NewGuid():N}"[..40];
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER {OwnerRole}", connection);
         await command.ExecuteNonQueryAsync();
         return DatabaseUrl(name);
+    }
+
+    /// <summary>The owner, runtime and backup roles exist on the test server (created once per server).</summary>
+    public static Task EnsureRolesAsync() => Roles.Value;
+
+    /// <summary>The same database as the migrator reaches it: as its owner.</summary>
+    public static string OwnerUrl(string databaseUrl) => WithRole(databaseUrl, OwnerRole);
+
+    /// <summary>The same database as the API and the worker reach it: as the runtime role, which owns nothing.</summary>
+    public static string RuntimeUrl(string databaseUrl) => WithRole(databaseUrl, AppRole);
+
+    /// <summary>The same database as backups reach it: read-only.</summary>
+    public static string BackupUrl(string databaseUrl) => WithRole(databaseUrl, BackupRole);
+
+    /// <summary>
+    /// A role's password: derived from the superuser's, so that every test process on one server agrees on it
+    /// without sharing state.
+    /// </summary>
+    public static string PasswordOf(string role)
+    {
+        var superuserPassword = new Uri(PostgresAdminUrl).UserInfo.Split(':', 2) is [_, var password] ? Uri.UnescapeDataString(password) : "";
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{superuserPassword}:{role}")));
+    }
+
+    private static string WithRole(string databaseUrl, string role)
+    {
+        var uri = new UriBuilder(databaseUrl);
+        // Only a URL of the test server's own roles is rewritten; another one (an unreachable server) stays as it is.
+        var user = Uri.UnescapeDataString(uri.UserName);
+        if (user != new UriBuilder(PostgresAdminUrl).UserName && user is not (OwnerRole or AppRole or BackupRole))
+        {
+            return databaseUrl;
+        }
+
+        uri.UserName = role;
+        uri.Password = PasswordOf(role);
+        return uri.Uri.ToString();
+    }
+
+    private static async Task CreateRolesAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        string[] statements =
+        [
+            // Test processes run side by side on one server: the lock keeps their CREATE ROLEs from racing.
+            "SELECT pg_advisory_lock(hashtext('healthcare-test-roles'))",
+            .. new[] { DatabaseSchema.RuntimeRole, DatabaseSchema.ReadOnlyRole, OwnerRole, AppRole, BackupRole }.Select(role =>
+                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"),
+            .. new[] { OwnerRole, AppRole, BackupRole }.Select(role =>
+                $"ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{PasswordOf(role)}'"),
+            $"GRANT {DatabaseSchema.RuntimeRole} TO {AppRole}",
+            $"GRANT {DatabaseSchema.ReadOnlyRole} TO {BackupRole}",
+            "SELECT pg_advisory_unlock(hashtext('healthcare-test-roles'))",
+        ];
+        foreach (var statement in statements)
+        {
+            await using var command = new NpgsqlCommand(statement, connection);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>A DbContext on <paramref name="databaseUrl"/> outside any API host (migrations, test data).</summary>
@@ -37,7 +113,7 @@ public static class TestServers
     /// <summary>Applies the migrations before any host starts, as the migrator does before the API in a deployment.</summary>
     public static async Task MigrateAsync(string databaseUrl)
     {
-        await using var db = OpenDbContext(databaseUrl);
+        await using var db = OpenDbContext(OwnerUrl(databaseUrl));
         await DatabaseSchema.MigrateAsync(db);
     }
 

@@ -45,13 +45,13 @@ public static class DemoDatabase
 {
     public static async Task MigrateAndSeedAsync(IReadOnlyDictionary<string, string?> settings, string directory)
     {
-        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, settings, "migrate"))
+        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(settings), "migrate"))
         {
             Assert.True(await migrate.WaitForExitAsync() == 0, migrate.Describe());
         }
 
         await using var seed = HostProcess.Start(
-            RepositoryPaths.ApiDll, settings, "seed", "--credentials-file", Path.Combine(directory, "credentials.txt"));
+            RepositoryPaths.ApiDll, HostProcess.AsOwner(settings), "seed", "--credentials-file", Path.Combine(directory, "credentials.txt"));
         Assert.True(await seed.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, seed.Describe());
     }
 

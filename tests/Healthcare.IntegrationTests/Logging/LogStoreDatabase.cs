@@ -10,17 +10,20 @@ namespace Healthcare.IntegrationTests.Logging;
 /// <summary>A migrated database for log store tests; each test tells its events apart by their application name.</summary>
 public sealed class LogStoreDatabase : IAsyncLifetime
 {
-    public string Url { get; private set; } = "";
+    private string _adminUrl = "";
+
+    /// <summary>The database as the API and the worker reach it: as the runtime role, which owns no partition.</summary>
+    public string Url => TestServers.RuntimeUrl(_adminUrl);
 
     public string ConnectionString => PostgresConnectionString.Parse(Url).ConnectionString;
 
     public async Task InitializeAsync()
     {
-        Url = await TestServers.CreateDatabaseAsync("logstore");
-        await TestServers.MigrateAsync(Url);
+        _adminUrl = await TestServers.CreateDatabaseAsync("logstore");
+        await TestServers.MigrateAsync(_adminUrl);
     }
 
-    public Task DisposeAsync() => TestServers.DropDatabaseAsync(Url);
+    public Task DisposeAsync() => TestServers.DropDatabaseAsync(_adminUrl);
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {

@@ -20,12 +20,13 @@ public sealed partial class CommandTests : IAsyncLifetime
     public async Task MigrateIsRepeatableAndSeedPrintsCredentialsOnceThatWorkForLogin()
     {
         var settings = HostProcess.ApiSettings(_databaseUrl);
-        Assert.Equal(0, await RunAsync(settings, "migrate"));
-        Assert.Equal(0, await RunAsync(settings, "migrate"));
+        var owner = HostProcess.AsOwner(settings);
+        Assert.Equal(0, await RunAsync(owner, "migrate"));
+        Assert.Equal(0, await RunAsync(owner, "migrate"));
         var credentialsFile = Path.Combine(Path.GetTempPath(), $"hb-demo-{Guid.NewGuid():N}.txt");
 
-        var (firstExit, firstOutput) = await RunWithOutputAsync(settings, "seed", "--credentials-file", credentialsFile);
-        var (secondExit, secondOutput) = await RunWithOutputAsync(settings, "seed");
+        var (firstExit, firstOutput) = await RunWithOutputAsync(owner, "seed", "--credentials-file", credentialsFile);
+        var (secondExit, secondOutput) = await RunWithOutputAsync(owner, "seed");
 
         Assert.Equal(0, firstExit);
         Assert.Equal(0, secondExit);
@@ -62,7 +63,7 @@ public sealed partial class CommandTests : IAsyncLifetime
     [Fact]
     public async Task SeedIsRefusedInProduction()
     {
-        var settings = HostProcess.ApiSettings(_databaseUrl);
+        var settings = HostProcess.AsOwner(HostProcess.ApiSettings(_databaseUrl));
         Assert.Equal(0, await RunAsync(settings, "migrate"));
         settings["DOTNET_ENVIRONMENT"] = "Production";
 

@@ -44,7 +44,7 @@ public sealed class ConfigurationTests
         var settings = HostProcess.ApiSettings("");
         settings.Remove("DATABASE_URL");
 
-        await using var migrate = HostProcess.Start(RepositoryPaths.ApiDll, settings, "migrate");
+        await using var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(settings), "migrate");
 
         Assert.Equal(StartupGuard.ConfigurationErrorExitCode, await migrate.WaitForExitAsync());
         Assert.Contains("DATABASE_URL is not set", Assert.Single(migrate.StandardError, l => l.Length > 0), StringComparison.Ordinal);

@@ -14,7 +14,7 @@ public sealed class FileWatchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(FileWatchTests));
-        await using var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.ApiSettings(_databaseUrl), "migrate");
+        await using var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(HostProcess.ApiSettings(_databaseUrl)), "migrate");
         Assert.Equal(0, await migrate.WaitForExitAsync());
     }
 

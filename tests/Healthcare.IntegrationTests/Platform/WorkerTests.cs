@@ -18,7 +18,7 @@ public sealed class WorkerTests : IAsyncLifetime
     public async Task WorkerServesHealthOnItsOwnPortAndStopsCleanlyOnSigterm()
     {
         var settings = HostProcess.ApiSettings(_databaseUrl);
-        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, settings, "migrate"))
+        await using (var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(settings), "migrate"))
         {
             Assert.Equal(0, await migrate.WaitForExitAsync());
         }
