@@ -26,12 +26,14 @@ return await StartupGuard.RunAsync(async () =>
     app.UseApiPlatform();
     app.MapAuthApi();
     app.MapAccountApi();
+    app.MapEmailApi();
     app.MapMfaApi();
     app.MapClinicsApi();
     app.MapMembersApi();
     app.MapLocationsApi();
     app.MapPractitionersApi();
     app.MapPatientsApi();
+    app.MapPatientLinksApi();
     app.MapEmergencyAccessApi();
     app.MapNotificationsApi();
     app.MapRecordsApi();

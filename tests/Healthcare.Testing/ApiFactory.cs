@@ -96,6 +96,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             DisplayName = $"Test {role}",
             PasswordHash = PasswordHashing.Hash(password),
             IsSuperAdmin = role == ClinicRoles.SuperAdmin,
+            EmailVerifiedAt = DateTimeOffset.UtcNow,
         };
         if (role != ClinicRoles.SuperAdmin)
         {

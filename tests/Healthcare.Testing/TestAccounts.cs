@@ -22,6 +22,7 @@ public static class TestAccounts
             DisplayName = "Test super admin",
             PasswordHash = PasswordHashing.Hash(password),
             IsSuperAdmin = true,
+            EmailVerifiedAt = DateTimeOffset.UtcNow,
         };
         db.Users.Add(user);
         await db.SaveChangesAsync();

@@ -264,7 +264,7 @@ public static class LargeSeed
             var email = $"{role.Replace('_', '.')}@{EmailDomain}";
             var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
             table.AppendLine(CultureInfo.InvariantCulture, $"  {role,-13} {email,-36} {password}");
-            var user = new User { Email = email, DisplayName = name, PasswordHash = PasswordHashing.Hash(password), CreatedAt = now };
+            var user = new User { Email = email, DisplayName = name, PasswordHash = PasswordHashing.Hash(password), CreatedAt = now, EmailVerifiedAt = now };
             foreach (var clinic in plan.Clinics)
             {
                 user.Memberships.Add(new ClinicMembership { ClinicId = clinic.Id, Role = role });

@@ -43,6 +43,12 @@ public static class AuditActions
     public const string Export = "export";
     public const string BreakGlass = "break-glass";
     public const string VerifyAudit = "verify-audit";
+    public const string EmailVerified = "email-verified";
+    public const string EmailChange = "email-change";
+    public const string LinkOffer = "link-offer";
+    public const string Link = "link";
+    public const string Unlink = "unlink";
+    public const string Enable = "enable";
 }
 
 public static class AuditOutcomes

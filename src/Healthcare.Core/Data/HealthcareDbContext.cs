@@ -24,6 +24,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
 
+    public DbSet<EmailVerification> EmailVerifications => Set<EmailVerification>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<MfaRecoveryCode> MfaRecoveryCodes => Set<MfaRecoveryCode>();
@@ -35,6 +37,8 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     public DbSet<Patients.Patient> Patients => Set<Patients.Patient>();
 
     public DbSet<Patients.EmergencyAccess> EmergencyAccessGrants => Set<Patients.EmergencyAccess>();
+
+    public DbSet<Patients.PatientLinkOffer> PatientLinkOffers => Set<Patients.PatientLinkOffer>();
 
     public DbSet<Location> Locations => Set<Location>();
 

@@ -71,6 +71,7 @@ public static class SessionRevocations
     public const string AccountDisabled = "account-disabled";
     public const string PasswordChanged = "password-changed";
     public const string MfaChanged = "mfa-changed";
+    public const string EmailChanged = "email-changed";
 }
 
 internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>

@@ -15,6 +15,12 @@ public sealed class User
 
     public required string PasswordHash { get; set; }
 
+    /// <summary>
+    /// When the owner proved that they read <see cref="Email"/> (a verification link, an invitation or a password reset
+    /// sent there); an account without it cannot sign in.
+    /// </summary>
+    public DateTimeOffset? EmailVerifiedAt { get; set; }
+
     /// <summary>Platform-wide administrator (super_admin), not tied to a clinic.</summary>
     public bool IsSuperAdmin { get; set; }
 
@@ -45,6 +51,21 @@ public sealed class User
     public List<ClinicMembership> Memberships { get; init; } = [];
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>
+    /// Whether two addresses reach one mailbox as far as can be told: the same address, or the same one with a
+    /// sub-address (<c>ana+second@example.org</c> and <c>ana@example.org</c>). Used to keep a person from giving
+    /// their own second account what they may not give themselves.
+    /// </summary>
+    public static bool SameMailbox(string first, string second) => Mailbox(first) == Mailbox(second);
+
+    private static string Mailbox(string email)
+    {
+        var normalized = NormalizeEmail(email);
+        var at = normalized.LastIndexOf('@');
+        var plus = at > 0 ? normalized.IndexOf('+', 0, at) : -1;
+        return plus > 0 ? normalized[..plus] + normalized[at..] : normalized;
+    }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>

@@ -21,6 +21,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
             OutboxKinds.AppointmentBooked or OutboxKinds.AppointmentRescheduled or OutboxKinds.AppointmentCancelled or
                 OutboxKinds.WaitlistOffer => await AppointmentAsync(message.Kind, data, cancellationToken),
             OutboxKinds.AppointmentReminder => await AppointmentAsync(message.Kind, data, cancellationToken, isReminder: true),
+            OutboxKinds.PatientLinkOffer => await PatientLinkOfferAsync(data, cancellationToken),
             _ => Account(message.Kind, data),
         };
         return draft is null ? null : new Notification
@@ -56,6 +57,7 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
             ["role"] = Text(data, "role").Replace('_', ' '),
             ["at"] = Text(data, "at"),
             ["grantId"] = Text(data, "grantId"),
+            ["linkId"] = Text(data, "linkId"),
         };
         return new Draft(
             NotificationChannels.Email, to, NotificationTemplates.Render(template.Subject, values),
@@ -104,6 +106,40 @@ public sealed class NotificationComposer(HealthcareDbContext db, string appUrl, 
 
         return new Draft(
             NotificationChannels.Email, email, subject, NotificationTemplates.Render(template.Body, values), language, found.ClinicId, found.PatientId);
+    }
+
+    /// <summary>A link offer goes to the contact details on the record, by the channel the offer chose.</summary>
+    private async Task<Draft?> PatientLinkOfferAsync(JsonElement data, CancellationToken cancellationToken)
+    {
+        var id = data.GetProperty("patientId").GetGuid();
+        var found = await db.Patients.AsNoTracking().Where(p => p.Id == id)
+            .Join(db.Clinics, p => p.ClinicId, c => c.Id, (p, c) => new { p.ClinicId, p.GivenName, p.Email, p.Phone, p.PreferredLanguage, ClinicName = c.Name })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var language = NotificationTemplates.LanguageFor(found.PreferredLanguage);
+        var template = NotificationTemplates.Find(OutboxKinds.PatientLinkOffer, language)!;
+        var values = new Dictionary<string, string>
+        {
+            ["appUrl"] = appUrl,
+            ["name"] = found.GivenName,
+            ["clinic"] = found.ClinicName,
+            ["token"] = Text(data, "token"),
+        };
+        var subject = NotificationTemplates.Render(template.Subject, values);
+        if (Text(data, "channel") == NotificationChannels.Sms)
+        {
+            return smsEnabled && found.Phone is { Length: > 0 } phone
+                ? new Draft(NotificationChannels.Sms, phone, subject, NotificationTemplates.Render(template.Sms!, values), language, found.ClinicId, id)
+                : null;
+        }
+
+        return found.Email is { Length: > 0 } email
+            ? new Draft(NotificationChannels.Email, email, subject, NotificationTemplates.Render(template.Body, values), language, found.ClinicId, id)
+            : null;
     }
 
     private static string Text(JsonElement data, string name) =>

@@ -65,7 +65,19 @@ public static class NotificationTemplates
             [(English, OutboxKinds.PasswordChangedEmail)] = new(
                 "Your password was changed",
                 "Hello {name},\n\nThe password of your account was just changed and every session was signed out. If this was not you, reset your password at once: {appUrl}/forgot-password"),
-            [(English, OutboxKinds.WelcomeEmail)] = new("Welcome", "Hello {name},\n\nYour account is ready. Sign in at {appUrl}."),
+            [(English, OutboxKinds.VerifyEmail)] = new(
+                "Confirm your e-mail address",
+                "Hello {name},\n\nConfirm within 24 hours that this address is yours:\n{appUrl}/verify-email?token={token}\n\nIf you did not create an account or ask to use this address, ignore this e-mail."),
+            [(English, OutboxKinds.EmailChangedEmail)] = new(
+                "Your sign-in address was changed",
+                "Hello {name},\n\nYour account now signs in with another e-mail address, and every session was signed out. If this was not you, tell your clinic at once."),
+            [(English, OutboxKinds.PatientLinkOffer)] = new(
+                "See your records from {clinic} online",
+                "Hello {name},\n\n{clinic} offers to link your patient record to your online account. Sign in (or register) and open this link within 7 days to accept:\n{appUrl}/link-record?token={token}\n\nIf you did not ask for this, ignore this message: nothing changes until you accept.",
+                "{clinic}: to see your records online, sign in and open {appUrl}/link-record?token={token} within 7 days. Not you? Ignore this."),
+            [(English, OutboxKinds.StaffAccountLinkAlert)] = new(
+                "A staff account was linked to a patient record",
+                "A patient record of your clinic was linked at {at} to an account that also holds a staff role in the clinic. Review it in the audit trail (link {linkId})."),
             [(English, OutboxKinds.RegistrationAttemptEmail)] = new(
                 "Someone tried to register with your address",
                 "Someone tried to create an account with this e-mail address, which already has one. If it was you, sign in or reset your password at {appUrl}/forgot-password."),
@@ -82,7 +94,19 @@ public static class NotificationTemplates
             [(Spanish, OutboxKinds.PasswordChangedEmail)] = new(
                 "Se ha cambiado su contraseña",
                 "Hola {name}:\n\nLa contraseña de su cuenta acaba de cambiar y se han cerrado todas las sesiones. Si no ha sido usted, restablézcala de inmediato: {appUrl}/forgot-password"),
-            [(Spanish, OutboxKinds.WelcomeEmail)] = new("Bienvenido", "Hola {name}:\n\nSu cuenta está lista. Inicie sesión en {appUrl}."),
+            [(Spanish, OutboxKinds.VerifyEmail)] = new(
+                "Confirme su dirección de correo",
+                "Hola {name}:\n\nConfirme en las próximas 24 horas que esta dirección es suya:\n{appUrl}/verify-email?token={token}\n\nSi no ha creado una cuenta ni pedido usar esta dirección, ignore este correo."),
+            [(Spanish, OutboxKinds.EmailChangedEmail)] = new(
+                "Se ha cambiado su dirección de acceso",
+                "Hola {name}:\n\nSu cuenta inicia sesión ahora con otra dirección de correo y se han cerrado todas las sesiones. Si no ha sido usted, avise a su clínica de inmediato."),
+            [(Spanish, OutboxKinds.PatientLinkOffer)] = new(
+                "Consulte en línea su historial de {clinic}",
+                "Hola {name}:\n\n{clinic} le ofrece vincular su historial de paciente a su cuenta en línea. Inicie sesión (o regístrese) y abra este enlace en los próximos 7 días para aceptar:\n{appUrl}/link-record?token={token}\n\nSi no lo ha pedido, ignore este mensaje: nada cambia hasta que acepte.",
+                "{clinic}: para ver su historial en línea, inicie sesión y abra {appUrl}/link-record?token={token} en 7 días. ¿No es usted? Ignórelo."),
+            [(Spanish, OutboxKinds.StaffAccountLinkAlert)] = new(
+                "Se vinculó una cuenta de personal a un historial",
+                "Un historial de paciente de su clínica se vinculó el {at} a una cuenta que también tiene un puesto de personal en la clínica. Revíselo en el registro de auditoría (vínculo {linkId})."),
             [(Spanish, OutboxKinds.RegistrationAttemptEmail)] = new(
                 "Alguien intentó registrarse con su dirección",
                 "Alguien intentó crear una cuenta con esta dirección de correo, que ya tiene una. Si fue usted, inicie sesión o restablezca su contraseña en {appUrl}/forgot-password."),

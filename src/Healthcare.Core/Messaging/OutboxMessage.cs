@@ -36,9 +36,12 @@ public static class OutboxKinds
     public const string PasswordResetEmail = "email.password-reset";
     public const string PasswordChangedEmail = "email.password-changed";
     public const string RegistrationAttemptEmail = "email.registration-attempt";
-    public const string WelcomeEmail = "email.welcome";
+    public const string VerifyEmail = "email.verify-address";
+    public const string EmailChangedEmail = "email.address-changed";
     public const string InvitationEmail = "email.invitation";
     public const string BreakGlassAlert = "alert.break-glass";
+    public const string StaffAccountLinkAlert = "alert.staff-account-link";
+    public const string PatientLinkOffer = "notification.patient-link-offer";
     public const string AppointmentBooked = "notification.appointment-booked";
     public const string AppointmentRescheduled = "notification.appointment-rescheduled";
     public const string AppointmentCancelled = "notification.appointment-cancelled";

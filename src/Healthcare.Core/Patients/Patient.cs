@@ -15,8 +15,11 @@ public sealed class Patient
 
     public Guid ClinicId { get; init; }
 
-    /// <summary>The patient's own sign-in account, once linked.</summary>
+    /// <summary>The patient's own sign-in account, once the patient accepted a link offer (<see cref="PatientLinkOffer"/>).</summary>
     public Guid? UserId { get; set; }
+
+    /// <summary>Who last set <see cref="Email"/> or <see cref="Phone"/>: that account may not accept a link offer for the record.</summary>
+    public Guid? ContactChangedBy { get; set; }
 
     public required string GivenName { get; set; }
 

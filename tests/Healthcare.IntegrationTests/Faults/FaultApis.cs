@@ -25,7 +25,7 @@ internal static class FaultApis
         await using var db = TestServers.OpenDbContext(databaseUrl);
         var password = $"Test-{Guid.NewGuid():N}";
         var email = $"{role.Replace('_', '.')}.{Guid.NewGuid():N}@tests.healthcare.test";
-        var user = new User { Email = email, DisplayName = $"Test {role}", PasswordHash = PasswordHashing.Hash(password) };
+        var user = new User { Email = email, DisplayName = $"Test {role}", PasswordHash = PasswordHashing.Hash(password), EmailVerifiedAt = DateTimeOffset.UtcNow };
         user.Memberships.Add(new ClinicMembership { ClinicId = clinicId, Role = role });
         db.Users.Add(user);
         await db.SaveChangesAsync();

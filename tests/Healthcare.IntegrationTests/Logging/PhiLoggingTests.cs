@@ -134,6 +134,7 @@ public sealed class PhiLoggingTests : IAsyncLifetime
             Email = $"doctor.{Guid.NewGuid():N}@tests.healthcare.test",
             DisplayName = "Test doctor",
             PasswordHash = PasswordHashing.Hash(password),
+            EmailVerifiedAt = DateTimeOffset.UtcNow,
         };
         user.Memberships.Add(new ClinicMembership { ClinicId = clinic.Id, Role = ClinicRoles.Doctor });
         db.Clinics.Add(clinic);

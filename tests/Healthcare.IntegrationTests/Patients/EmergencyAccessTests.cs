@@ -92,12 +92,11 @@ public sealed class EmergencyAccessTests(ApiFactory api) : IClassFixture<ApiFact
         var (clinic, patientId, staff) = await PatientElsewhereAsync();
         var email = $"pat.{Guid.NewGuid():N}@tests.healthcare.test";
         const string password = "my own long passphrase 123";
-        await api.CreateClient().PostAsJsonAsync("/api/v1/auth/register", new { email, password, displayName = "Pat Client" });
-        Assert.Equal(HttpStatusCode.NoContent, (await staff.PostAsJsonAsync($"/api/v1/clinics/{clinic}/patients/{patientId}/account", new { email })).StatusCode);
+        var patient = await api.ClientForAsync(await AccountFlows.RegisterConfirmedAsync(api, email, password));
+        await AccountFlows.LinkAsync(api, staff, clinic, patientId, patient);
         var doctorAccount = await api.CreateUserAsync(ClinicRoles.Doctor, clinic);
         var doctor = await api.ClientForAsync(doctorAccount);
         await doctor.GetAsync($"/api/v1/clinics/{clinic}/patients/{patientId}");
-        var patient = await api.ClientForAsync(new TestAccount(Guid.Empty, email, password));
 
         var log = await patient.GetFromJsonAsync<List<AccessLogEntryDto>>("/api/v1/me/access-log");
 
@@ -121,6 +120,7 @@ public sealed class EmergencyAccessTests(ApiFactory api) : IClassFixture<ApiFact
             familyName = "Mergency",
             dateOfBirth = "1975-06-01",
             sex = "female",
+            email = $"erin.{Guid.NewGuid():N}@example.com",
         });
         return (clinic.Id, (await created.Content.ReadFromJsonAsync<PatientCreatedDto>())!.Patient.Id, receptionist);
     }

@@ -14,6 +14,7 @@ public sealed class NotificationTemplatesTests
         ["role"] = "doctor",
         ["at"] = "2027-03-14T09:30:00Z",
         ["grantId"] = "g-1",
+        ["linkId"] = "l-1",
         ["when"] = "Sunday 14 March 2027 at 09:30",
     };
 
@@ -25,20 +26,23 @@ public sealed class NotificationTemplatesTests
 
     private static readonly string[] AccountKinds =
     [
-        OutboxKinds.PasswordResetEmail, OutboxKinds.PasswordChangedEmail, OutboxKinds.WelcomeEmail,
-        OutboxKinds.RegistrationAttemptEmail, OutboxKinds.InvitationEmail, OutboxKinds.BreakGlassAlert,
+        OutboxKinds.PasswordResetEmail, OutboxKinds.PasswordChangedEmail, OutboxKinds.VerifyEmail, OutboxKinds.EmailChangedEmail,
+        OutboxKinds.RegistrationAttemptEmail, OutboxKinds.InvitationEmail, OutboxKinds.BreakGlassAlert, OutboxKinds.StaffAccountLinkAlert,
     ];
+
+    /// <summary>Messages to a patient's contact details, which may be a phone number only: they have a text too.</summary>
+    private static readonly string[] PatientKinds = [.. AppointmentKinds, OutboxKinds.PatientLinkOffer];
 
     [Fact]
     public void EveryMessageKindHasATemplateInEveryLanguageAndAppointmentsHaveAText()
     {
         foreach (var language in NotificationTemplates.Languages)
         {
-            foreach (var kind in AccountKinds.Concat(AppointmentKinds))
+            foreach (var kind in AccountKinds.Concat(PatientKinds))
             {
                 var template = NotificationTemplates.Find(kind, language);
                 Assert.True(template is not null, $"{kind} has no {language} template");
-                Assert.Equal(AppointmentKinds.Contains(kind), template.Sms is not null);
+                Assert.Equal(PatientKinds.Contains(kind), template.Sms is not null);
             }
         }
     }

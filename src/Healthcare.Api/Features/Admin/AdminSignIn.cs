@@ -76,6 +76,8 @@ public static class AdminSignIn
                 return Retry(StatusCodes.Status401Unauthorized, "Enter the code from your authenticator app (or a recovery code).");
             case SignInStatus.SecondFactorInvalid:
                 return Retry(StatusCodes.Status401Unauthorized, "The authenticator code is not valid.");
+            case SignInStatus.EmailNotVerified:
+                return Retry(StatusCodes.Status403Forbidden, "Confirm your e-mail address first: open the link sent to it.");
             default:
                 return Retry(StatusCodes.Status401Unauthorized, "Invalid e-mail address or password.");
         }

@@ -137,10 +137,18 @@ public static class MembersApi
                 return Problems.Field("password", weak);
             }
 
-            user = new User { Email = invitation.Email, DisplayName = request.DisplayName.Trim(), PasswordHash = PasswordHashing.Hash(request.Password) };
+            // The invitation was sent to the address: holding it proves the address.
+            user = new User
+            {
+                Email = invitation.Email,
+                DisplayName = request.DisplayName.Trim(),
+                PasswordHash = PasswordHashing.Hash(request.Password),
+                EmailVerifiedAt = now,
+            };
             db.Users.Add(user);
         }
-        else if (await credentials.CheckAsync(invitation.Email, request.Password, request.MfaCode, http.Connection.RemoteIpAddress?.ToString(), cancellationToken)
+        else if (await credentials.CheckAsync(
+                invitation.Email, request.Password, request.MfaCode, http.Connection.RemoteIpAddress?.ToString(), cancellationToken, addressProven: true)
             is { Status: not SignInStatus.Success } check)
         {
             // The invited address has an account: only its owner may accept, proven as at sign-in (same throttle,

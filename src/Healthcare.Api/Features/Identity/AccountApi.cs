@@ -42,7 +42,7 @@ public static class AccountApi
     }
 
     private static async Task<Results<Accepted<AcceptedResponse>, ValidationProblem>> Register(
-        RegisterRequest request, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
+        RegisterRequest request, HealthcareDbContext db, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
         var email = User.NormalizeEmail(request.Email);
         if (PasswordPolicy.Check(request.Password, email, request.DisplayName) is { } weak)
@@ -61,9 +61,10 @@ public static class AccountApi
             return TypedResults.Accepted((string?)null, AcceptedResponse.Registration);
         }
 
+        // Usable once the owner of the address opens the link sent to it.
         var user = new User { Email = email, DisplayName = request.DisplayName.Trim(), PasswordHash = hash };
         db.Users.Add(user);
-        db.OutboxMessages.Add(OutboxMessage.Create(OutboxKinds.WelcomeEmail, new { to = email, name = user.DisplayName }));
+        EmailApi.SendConfirmation(db, user, email, clock.GetUtcNow());
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -135,6 +136,8 @@ public static class AccountApi
             return Problems.Field("token", "The reset link is invalid, used or expired. Ask for a new one.");
         }
 
+        // The link went to the address, so using it proves the address too.
+        user.EmailVerifiedAt ??= now;
         await SetPasswordAsync(db, sessions, user, request.NewPassword, SessionRevocations.PasswordChanged, cancellationToken);
         await throttle.ClearAccountAsync(user.Email);
         audit.ResourceId = user.Id.ToString();
@@ -193,6 +196,7 @@ public sealed record ChangePasswordRequest(
 /// <summary>The one answer that does not say whether an account exists.</summary>
 public sealed record AcceptedResponse(string Status)
 {
-    public static readonly AcceptedResponse Registration = new("If the address can be registered, the account is ready: sign in with it.");
+    public static readonly AcceptedResponse Registration = new("If the address can be registered, a confirmation link is on its way to it: open it, then sign in.");
+    public static readonly AcceptedResponse Confirmation = new("If the address can be confirmed, a confirmation link is on its way to it.");
     public static readonly AcceptedResponse PasswordReset = new("If the address belongs to an account, a reset link is on its way.");
 }

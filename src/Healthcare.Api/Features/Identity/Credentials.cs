@@ -16,6 +16,7 @@ public enum SignInStatus
     Throttled,
     SecondFactorRequired,
     SecondFactorInvalid,
+    EmailNotVerified,
 }
 
 /// <summary>The outcome of checking a sign-in; <see cref="User"/> is set on success only.</summary>
@@ -30,7 +31,15 @@ public sealed class Credentials(
 {
     public const string SessionResource = "Session";
 
-    public async Task<SignInCheck> CheckAsync(string emailAddress, string password, string? mfaCode, string? ip, CancellationToken cancellationToken)
+    /// <summary>The audit reason of a refused sign-in with the right password to an address never confirmed.</summary>
+    public const string EmailNotVerifiedReason = "email-not-verified";
+
+    /// <summary>
+    /// Checks a sign-in. <paramref name="addressProven"/> says that the caller also holds something sent to the address
+    /// (an invitation): an account whose address was never confirmed is then confirmed, where a plain sign-in refuses it.
+    /// </summary>
+    public async Task<SignInCheck> CheckAsync(
+        string emailAddress, string password, string? mfaCode, string? ip, CancellationToken cancellationToken, bool addressProven = false)
     {
         var email = User.NormalizeEmail(emailAddress);
         if (await throttle.RetryAfterAsync(email, ip) is { } wait)
@@ -49,6 +58,13 @@ public sealed class Credentials(
             metrics.LoginFailed();
             await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user?.Id);
             return new SignInCheck(SignInStatus.InvalidCredentials);
+        }
+
+        if (user.EmailVerifiedAt is null && !addressProven)
+        {
+            // The password was right, so saying that the address still needs confirming reveals nothing new.
+            await audit.WriteAsync(AuditActions.FailedLogin, SessionResource, AuditOutcomes.Denied, cancellationToken, userId: user.Id, reason: EmailNotVerifiedReason);
+            return new SignInCheck(SignInStatus.EmailNotVerified);
         }
 
         if (user.MfaEnabled && string.IsNullOrWhiteSpace(mfaCode))
@@ -70,6 +86,7 @@ public sealed class Credentials(
             user.PasswordHash = PasswordHashing.Hash(password);
         }
 
+        user.EmailVerifiedAt ??= clock.GetUtcNow();
         await throttle.RecordSuccessAsync(email, ip);
         return new SignInCheck(SignInStatus.Success, user);
     }
@@ -94,6 +111,12 @@ public sealed class Credentials(
                     detail: "Send the current code from the authenticator app, or a recovery code, as mfaCode.",
                     statusCode: StatusCodes.Status401Unauthorized,
                     extensions: new Dictionary<string, object?> { ["mfaRequired"] = true });
+            case SignInStatus.EmailNotVerified:
+                return TypedResults.Problem(
+                    title: "Confirm your e-mail address first.",
+                    detail: "Open the link sent to the address, or ask for a new one with POST /api/v1/auth/resend-verification.",
+                    statusCode: StatusCodes.Status403Forbidden,
+                    extensions: new Dictionary<string, object?> { ["emailVerificationRequired"] = true });
             case SignInStatus.SecondFactorInvalid:
                 return TypedResults.Problem(
                     title: "The second-factor code is not valid.",

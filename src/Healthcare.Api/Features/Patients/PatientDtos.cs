@@ -61,12 +61,21 @@ public sealed record PatientRequest(
             : null;
     }
 
-    public void ApplyTo(Patient patient, FieldEncryption encryption, DateTimeOffset now)
+    /// <summary>Copies the request onto the record; <paramref name="editor"/> is remembered if the contact details change.</summary>
+    public void ApplyTo(Patient patient, FieldEncryption encryption, DateTimeOffset now, Guid editor)
     {
+        var phone = Phone is null ? null : Phones.ToE164(Phone, Address?.Country);
+        var email = Email?.Trim().ToLowerInvariant();
+        if (phone != patient.Phone || email != patient.Email)
+        {
+            // Link offers go to these details: whoever sets them may not accept one (see PatientLinksApi).
+            patient.ContactChangedBy = editor;
+        }
+
         patient.DateOfBirth = DateOfBirth;
         patient.Gender = Gender;
-        patient.Phone = Phone is null ? null : Phones.ToE164(Phone, Address?.Country);
-        patient.Email = Email?.Trim().ToLowerInvariant();
+        patient.Phone = phone;
+        patient.Email = email;
         patient.Address = Address;
         patient.PreferredLanguage = PreferredLanguage;
         patient.EmergencyContacts = EmergencyContacts?.Select(c => c with { Phone = Phones.ToE164(c.Phone, Address?.Country)! }).ToList() ?? [];
@@ -89,7 +98,6 @@ public sealed record PatientRequest(
     }
 }
 
-public sealed record LinkAccountRequest([property: Required, EmailAddress, MaxLength(254)] string Email);
 
 public sealed record PatientLookupRequest([property: MaxLength(32)] string? NationalId, [property: MaxLength(64)] string? InsuranceMemberId);
 

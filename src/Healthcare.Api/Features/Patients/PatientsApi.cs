@@ -43,12 +43,6 @@ public static class PatientsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        patients.MapPost("/{id:guid}/account", LinkAccount)
-            .RequirePermission(Permissions.PatientsWrite)
-            .Audited(AuditActions.Update, PatientResource)
-            .WithName("LinkPatientAccount")
-            .WithSummary("Link the patient to the sign-in account with this e-mail (a self-registered patient), so they can see their access log.")
-            .ProducesValidationProblem();
         patients.MapGet("", Search)
             .RequirePermission(Permissions.PatientsRead)
             .Audited(AuditActions.Read, "PatientSearch")
@@ -66,7 +60,7 @@ public static class PatientsApi
 
     private static async Task<Results<Created<PatientCreatedDto>, ValidationProblem>> Create(
         Guid clinicId, PatientRequest request, HttpContext http, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock,
-        Auditor audit, CancellationToken cancellationToken)
+        CurrentUser caller, Auditor audit, CancellationToken cancellationToken)
     {
         if (request.Validate() is { } invalid)
         {
@@ -82,7 +76,7 @@ public static class PatientsApi
             Sex = request.Sex,
             CreatedAt = now,
         };
-        request.ApplyTo(patient, encryption, now);
+        request.ApplyTo(patient, encryption, now, caller.Id);
         var duplicates = await db.Patients
             .Where(p => p.ClinicId == clinicId && p.SearchName == patient.SearchName && p.DateOfBirth == patient.DateOfBirth)
             .Select(p => p.Id)
@@ -114,7 +108,7 @@ public static class PatientsApi
 
     private static async Task<Results<Ok<PatientDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, PatientRequest request, HttpContext http, HealthcareDbContext db, FieldEncryption encryption,
-        TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        TimeProvider clock, CurrentUser caller, Auditor audit, CancellationToken cancellationToken)
     {
         audit.PatientId = id;
         if (Versioning.RequireIfMatch(http, "patient") is { } missing)
@@ -141,7 +135,7 @@ public static class PatientsApi
         patient.GivenName = request.GivenName.Trim();
         patient.FamilyName = request.FamilyName.Trim();
         patient.Sex = request.Sex;
-        request.ApplyTo(patient, encryption, clock.GetUtcNow());
+        request.ApplyTo(patient, encryption, clock.GetUtcNow(), caller.Id);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -154,36 +148,6 @@ public static class PatientsApi
 
         http.SetETag(patient.Version);
         return TypedResults.Ok(patient.ToDto());
-    }
-
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> LinkAccount(
-        Guid clinicId, Guid id, LinkAccountRequest request, HealthcareDbContext db, AuthStateCache access, Auditor audit,
-        CancellationToken cancellationToken)
-    {
-        audit.PatientId = id;
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken);
-        if (patient is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var email = Healthcare.Core.Identity.User.NormalizeEmail(request.Email);
-        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == email && !u.IsDisabled, cancellationToken);
-        if (user is null)
-        {
-            return Problems.Field("email", "No active account has this address. Ask the patient to register first.");
-        }
-
-        patient.UserId = user.Id;
-        if (!user.Memberships.Any(m => m.ClinicId == clinicId))
-        {
-            db.ClinicMemberships.Add(new ClinicMembership { ClinicId = clinicId, UserId = user.Id, Role = ClinicRoles.Patient });
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        // The new patient membership shows in the account's permissions at once, on every instance.
-        await access.ForgetUserAsync(user.Id, cancellationToken);
-        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<Page<PatientDto>>, ValidationProblem>> Search(
