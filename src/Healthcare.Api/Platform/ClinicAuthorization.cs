@@ -1,3 +1,4 @@
+using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -62,13 +63,21 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
     }
 }
 
-/// <summary>Turns "not a member of this clinic" into 404 instead of 403, and explains a missing second factor.</summary>
+/// <summary>
+/// Turns "not a member of this clinic" into 404 instead of 403, and explains a missing second factor. Every refusal
+/// of a signed-in caller is audited, under the endpoint's audited action or else as an access to the operation.
+/// </summary>
 internal sealed class ClinicAuthorizationResults(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (authorizeResult.Forbidden)
+        {
+            await AuditRefusalAsync(context);
+        }
+
         var reasons = authorizeResult.Forbidden ? authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).ToList() : null;
         if (reasons?.Contains(ClinicPermissionHandler.NotAMember) == true)
         {
@@ -84,6 +93,15 @@ internal sealed class ClinicAuthorizationResults(IProblemDetailsService problems
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+
+    private static Task AuditRefusalAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        var audited = endpoint?.Metadata.GetMetadata<AuditedMetadata>();
+        var operation = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "Endpoint";
+        var auditor = context.RequestServices.GetRequiredService<Auditor>();
+        return auditor.WriteAsync(audited?.Action ?? AuditActions.Access, audited?.ResourceType ?? operation, AuditOutcomes.Denied, context.RequestAborted);
     }
 
     /// <summary>The answer to staff without a second factor in a clinic that requires one.</summary>

@@ -49,6 +49,9 @@ public static class AuditActions
     public const string Link = "link";
     public const string Unlink = "unlink";
     public const string Enable = "enable";
+
+    /// <summary>A request refused before its endpoint ran (no permission, not a member): the operation is the resource.</summary>
+    public const string Access = "access";
 }
 
 public static class AuditOutcomes

@@ -36,6 +36,20 @@ public static class ClinicRoles
 
     /// <summary>Roles given by invitation; patients register themselves.</summary>
     public static readonly IReadOnlyList<string> Staff = [ClinicAdmin, Doctor, Nurse, Receptionist];
+
+    /// <summary>
+    /// Where a role stands: nobody gives a role that stands above their own (a platform administrator stands above
+    /// every clinic role).
+    /// </summary>
+    public static int Rank(string role) => role switch
+    {
+        SuperAdmin => 5,
+        ClinicAdmin => 4,
+        Doctor => 3,
+        Nurse => 2,
+        Receptionist => 1,
+        _ => 0,
+    };
 }
 
 internal sealed class ClinicMembershipConfiguration : IEntityTypeConfiguration<ClinicMembership>

@@ -26,6 +26,9 @@ public sealed class User
 
     public bool IsDisabled { get; set; }
 
+    /// <summary>Who disabled the account; one disabled by a platform administrator is enabled again only by one.</summary>
+    public Guid? DisabledBy { get; set; }
+
     /// <summary>Changes whenever credentials or access change, which invalidates issued tokens.</summary>
     public Guid SecurityStamp { get; set; } = Guid.NewGuid();
 

@@ -164,7 +164,29 @@ public sealed class MembersTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var response = await admin.PutAsJsonAsync($"/api/v1/clinics/{clinic}/members/{me!.Id}/role", new { role = ClinicRoles.Doctor });
 
-        await ProblemDetailsTests.AssertProblemAsync(response, HttpStatusCode.Conflict);
+        var problem = await ProblemDetailsTests.AssertProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.True(problem.GetProperty("selfGrant").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ADisabledMemberIsEnabledAgainByAnAdminUnlessAPlatformAdministratorDisabledIt()
+    {
+        var (clinic, admin) = await ClinicWithAdminAsync();
+        var platform = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.SuperAdmin));
+        var byClinic = await api.CreateUserAsync(ClinicRoles.Doctor, clinic);
+        var byPlatform = await api.CreateUserAsync(ClinicRoles.Nurse, clinic);
+        await admin.PostAsync($"/api/v1/clinics/{clinic}/members/{byClinic.Id}/disable", null);
+        await platform.PostAsync($"/api/v1/clinics/{clinic}/members/{byPlatform.Id}/disable", null);
+
+        var enabled = await admin.PostAsync($"/api/v1/clinics/{clinic}/members/{byClinic.Id}/enable", null);
+        var refused = await admin.PostAsync($"/api/v1/clinics/{clinic}/members/{byPlatform.Id}/enable", null);
+        var byTheirPeer = await platform.PostAsync($"/api/v1/clinics/{clinic}/members/{byPlatform.Id}/enable", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, enabled.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { byClinic.Email, byClinic.Password })).StatusCode);
+        await ProblemDetailsTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.NoContent, byTheirPeer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { byPlatform.Email, byPlatform.Password })).StatusCode);
     }
 
     [Fact]

@@ -163,21 +163,25 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         }
 
         Assert.Equal(("ready", 2), (status.Status, status.RowCount ?? 0));
-        var anonymous = api.CreateClient();
-        var download = await anonymous.GetAsync(export.DownloadUrl);
+        var download = await admin.GetAsync(export.DownloadUrl);
         var csv = await download.Content.ReadAsStringAsync();
         Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("appointment_id,starts_at,", csv, StringComparison.Ordinal);
         Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(",Ient,Pat1,", csv, StringComparison.Ordinal);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await anonymous.GetAsync(export.DownloadUrl[..^4] + "AAAA")).StatusCode);
-        var audit = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == Healthcare.Core.Audit.AuditActions.Export && e.ClinicId == setup.ClinicId).ToListAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync(export.DownloadUrl[..^4] + "AAAA")).StatusCode);
+        // The link is the requester's alone: without a token, or with another administrator's, it leads nowhere.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.CreateClient().GetAsync(export.DownloadUrl)).StatusCode);
+        var otherAdmin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await otherAdmin.GetAsync(export.DownloadUrl)).StatusCode);
+        var audit = await api.WithDbAsync(db => db.AuditEvents
+            .Where(e => e.Action == Healthcare.Core.Audit.AuditActions.Export && e.ClinicId == setup.ClinicId && e.Outcome == "success").ToListAsync());
         Assert.Equal(2, audit.Count);
         Assert.All(audit, e => Assert.Equal(adminAccount.Id, e.UserId));
 
         await api.WithDbAsync(db => db.AppointmentExports.Where(e => e.Id == status.Id)
             .ExecuteUpdateAsync(e => e.SetProperty(x => x.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
-        Assert.Equal(System.Net.HttpStatusCode.Gone, (await anonymous.GetAsync(export.DownloadUrl)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Gone, (await admin.GetAsync(export.DownloadUrl)).StatusCode);
     }
 
     private async Task<SmtpMessage> ReceivedAsync(string address)

@@ -50,6 +50,10 @@ public static class MembersApi
             .WithName("DisableMember")
             .WithSummary("Disable a member's account and end all of its sessions at once.")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        manage.MapPost("/members/{userId:guid}/enable", Enable)
+            .WithName("EnableMember")
+            .WithSummary("Enable a disabled member's account again (not one's own, nor one a platform administrator disabled).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         endpoints.MapPost("/api/v1/auth/accept-invitation", Accept)
             .AllowAnonymous()
@@ -75,13 +79,27 @@ public static class MembersApi
         return TypedResults.Ok(members);
     }
 
-    private static async Task<Results<Accepted<InvitationDto>, ValidationProblem>> Invite(
-        Guid clinicId, InviteRequest request, CurrentUser caller, HealthcareDbContext db, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<InvitationDto>, ValidationProblem, ProblemHttpResult>> Invite(
+        Guid clinicId, InviteRequest request, CurrentUser caller, HealthcareDbContext db, AuthStateCache access, TimeProvider clock,
+        Auditor audit, CancellationToken cancellationToken)
     {
         if (!ClinicRoles.Staff.Contains(request.Role))
         {
             return Problems.Field("role", $"Invite one of: {string.Join(", ", ClinicRoles.Staff)}. Patients register themselves.");
+        }
+
+        var email = User.NormalizeEmail(request.Email);
+        var callerEmail = await db.Users.Where(u => u.Id == caller.Id).Select(u => u.Email).SingleAsync(cancellationToken);
+        if (User.SameMailbox(email, callerEmail))
+        {
+            return await RefuseAsync(audit, AuditActions.Create, "Invitation", "You cannot invite yourself.",
+                "An invitation to your own address, or to a sub-address of it, would give your own account another role.", cancellationToken);
+        }
+
+        if (await AboveCallerAsync(access, caller.Id, clinicId, request.Role, cancellationToken))
+        {
+            return await RefuseAsync(audit, AuditActions.Create, "Invitation", "You cannot give a role above your own.",
+                "Ask a member whose role is at least the one you want to give.", cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -89,7 +107,7 @@ public static class MembersApi
         var invitation = new Invitation
         {
             ClinicId = clinicId,
-            Email = User.NormalizeEmail(request.Email),
+            Email = email,
             Role = request.Role,
             TokenHash = SHA256.HashData(token),
             InvitedBy = caller.Id,
@@ -125,6 +143,14 @@ public static class MembersApi
         }
 
         var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(u => u.Email == invitation.Email, cancellationToken);
+        if (user?.Id == invitation.InvitedBy)
+        {
+            // The inviter moved their own account to the invited address: an invitation never serves its author.
+            audit.ClinicId = invitation.ClinicId;
+            return await RefuseAsync(audit, AuditActions.Create, MembershipResource, "You cannot accept an invitation you sent.",
+                "Ask another administrator of the clinic to invite you.", cancellationToken);
+        }
+
         if (user is null)
         {
             if (string.IsNullOrWhiteSpace(request.DisplayName))
@@ -183,28 +209,42 @@ public static class MembersApi
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> ChangeRole(
         Guid clinicId, Guid userId, ChangeRoleRequest request, CurrentUser caller, HealthcareDbContext db, Sessions sessions,
-        Auditor audit, CancellationToken cancellationToken)
+        AuthStateCache access, Auditor audit, CancellationToken cancellationToken)
     {
         if (!ClinicRoles.All.Contains(request.Role))
         {
             return Problems.Field("role", $"Use one of: {string.Join(", ", ClinicRoles.All)}.");
         }
 
+        audit.ResourceId = userId.ToString();
         if (userId == caller.Id)
         {
-            return TypedResults.Problem(title: "You cannot change your own role.", statusCode: StatusCodes.Status409Conflict);
+            return await RefuseAsync(audit, AuditActions.Update, MembershipResource, "You cannot change your own role.",
+                "Ask another administrator of the clinic.", cancellationToken);
         }
 
-        var membership = await db.ClinicMemberships.SingleOrDefaultAsync(m => m.ClinicId == clinicId && m.UserId == userId, cancellationToken);
+        var membership = await db.ClinicMemberships.Include(m => m.User).SingleOrDefaultAsync(m => m.ClinicId == clinicId && m.UserId == userId, cancellationToken);
         if (membership is null)
         {
             return TypedResults.NotFound();
         }
 
+        if (await ControlledByCallerAsync(db, caller.Id, membership.User!.Email, cancellationToken))
+        {
+            return await RefuseAsync(audit, AuditActions.Update, MembershipResource, "You cannot change the role of an account at your own address.",
+                "An account at your address, or at a sub-address of it, counts as your own.", cancellationToken);
+        }
+
+        if (await AboveCallerAsync(access, caller.Id, clinicId, request.Role, cancellationToken) ||
+            await AboveCallerAsync(access, caller.Id, clinicId, membership.Role, cancellationToken))
+        {
+            return await RefuseAsync(audit, AuditActions.Update, MembershipResource, "You cannot give or take a role above your own.",
+                "Ask a member whose role is at least as high.", cancellationToken);
+        }
+
         membership.Role = request.Role;
         await db.SaveChangesAsync(cancellationToken);
         await sessions.ChangeStampAsync(userId, cancellationToken);
-        audit.ResourceId = userId.ToString();
         await audit.WriteAsync(AuditActions.Update, MembershipResource, AuditOutcomes.Success, cancellationToken);
         return TypedResults.NoContent();
     }
@@ -213,9 +253,11 @@ public static class MembersApi
         Guid clinicId, Guid userId, CurrentUser caller, HealthcareDbContext db, Sessions sessions, Auditor audit,
         CancellationToken cancellationToken)
     {
+        audit.ResourceId = userId.ToString();
         if (userId == caller.Id)
         {
-            return TypedResults.Problem(title: "You cannot remove yourself from the clinic.", statusCode: StatusCodes.Status409Conflict);
+            return await RefuseAsync(audit, AuditActions.Delete, MembershipResource, "You cannot remove yourself from the clinic.",
+                "Ask another administrator of the clinic.", cancellationToken, selfGrant: false);
         }
 
         var removed = await db.ClinicMemberships.Where(m => m.ClinicId == clinicId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
@@ -225,7 +267,6 @@ public static class MembersApi
         }
 
         await sessions.ChangeStampAsync(userId, cancellationToken);
-        audit.ResourceId = userId.ToString();
         await audit.WriteAsync(AuditActions.Delete, MembershipResource, AuditOutcomes.Success, cancellationToken);
         return TypedResults.NoContent();
     }
@@ -234,9 +275,11 @@ public static class MembersApi
         Guid clinicId, Guid userId, CurrentUser caller, HealthcareDbContext db, Sessions sessions, AuthStateCache access,
         Auditor audit, CancellationToken cancellationToken)
     {
+        audit.ResourceId = userId.ToString();
         if (userId == caller.Id)
         {
-            return TypedResults.Problem(title: "You cannot disable your own account.", statusCode: StatusCodes.Status409Conflict);
+            return await RefuseAsync(audit, AuditActions.Disable, "User", "You cannot disable your own account.",
+                "Ask another administrator of the clinic.", cancellationToken, selfGrant: false);
         }
 
         var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(
@@ -257,11 +300,76 @@ public static class MembersApi
         }
 
         user.IsDisabled = true;
+        user.DisabledBy = caller.Id;
         await db.SaveChangesAsync(cancellationToken);
         await sessions.RevokeAllAsync(userId, SessionRevocations.AccountDisabled, cancellationToken);
-        audit.ResourceId = userId.ToString();
         await audit.WriteAsync(AuditActions.Disable, "User", AuditOutcomes.Success, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Enable(
+        Guid clinicId, Guid userId, CurrentUser caller, HealthcareDbContext db, AuthStateCache access, Auditor audit,
+        CancellationToken cancellationToken)
+    {
+        audit.ResourceId = userId.ToString();
+        if (userId == caller.Id)
+        {
+            return await RefuseAsync(audit, AuditActions.Enable, "User", "You cannot enable your own account.",
+                "Ask another administrator of the clinic.", cancellationToken);
+        }
+
+        var user = await db.Users.Include(u => u.Memberships).SingleOrDefaultAsync(
+            u => u.Id == userId && u.Memberships.Any(m => m.ClinicId == clinicId), cancellationToken);
+        if (user is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var callerAccess = await access.GetAccessAsync(caller.Id, cancellationToken);
+        if (await ControlledByCallerAsync(db, caller.Id, user.Email, cancellationToken))
+        {
+            return await RefuseAsync(audit, AuditActions.Enable, "User", "You cannot enable an account at your own address.",
+                "An account at your address, or at a sub-address of it, counts as your own.", cancellationToken);
+        }
+
+        if (!callerAccess.IsSuperAdmin &&
+            (user.IsSuperAdmin || user.Memberships.Any(m => m.ClinicId != clinicId) ||
+                await db.Users.AnyAsync(u => u.Id == user.DisabledBy && u.IsSuperAdmin, cancellationToken)))
+        {
+            return await RefuseAsync(audit, AuditActions.Enable, "User", "Only a platform administrator can enable this account.",
+                "It belongs to other clinics too, or a platform administrator disabled it.", cancellationToken, selfGrant: false);
+        }
+
+        user.IsDisabled = false;
+        user.DisabledBy = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await access.ForgetUserAsync(userId, cancellationToken);
+        await audit.WriteAsync(AuditActions.Enable, "User", AuditOutcomes.Success, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Refuses a change one may not make with 403, audited as denied; <paramref name="selfGrant"/> marks a change that
+    /// would raise the caller's own access or that of an account at their address.
+    /// </summary>
+    private static async Task<ProblemHttpResult> RefuseAsync(
+        Auditor audit, string action, string resource, string title, string detail, CancellationToken cancellationToken, bool selfGrant = true)
+    {
+        var refusal = selfGrant
+            ? SelfGrants.Refused(audit, title, detail)
+            : TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
+        await audit.WriteAsync(action, resource, AuditOutcomes.Denied, cancellationToken);
+        return refusal;
+    }
+
+    private static async Task<bool> ControlledByCallerAsync(HealthcareDbContext db, Guid caller, string email, CancellationToken cancellationToken) =>
+        User.SameMailbox(email, await db.Users.Where(u => u.Id == caller).Select(u => u.Email).SingleAsync(cancellationToken));
+
+    private static async Task<bool> AboveCallerAsync(AuthStateCache access, Guid caller, Guid clinicId, string role, CancellationToken cancellationToken)
+    {
+        var callerAccess = await access.GetAccessAsync(caller, cancellationToken);
+        var own = callerAccess.IsSuperAdmin ? ClinicRoles.SuperAdmin : callerAccess.Roles.GetValueOrDefault(clinicId, ClinicRoles.Patient);
+        return ClinicRoles.Rank(role) > ClinicRoles.Rank(own);
     }
 
 }

@@ -120,6 +120,8 @@ public static class AccountApi
         var user = reset is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == reset.UserId && !u.IsDisabled, cancellationToken);
         if (reset is null || user is null || reset.UsedAt is not null || reset.ExpiresAt <= now)
         {
+            // A guessed, stolen-and-used or stale link: recorded, for the account it names if any.
+            await audit.WriteAsync(AuditActions.PasswordReset, UserResource, AuditOutcomes.Denied, cancellationToken, userId: reset?.UserId);
             return Problems.Field("token", "The reset link is invalid, used or expired. Ask for a new one.");
         }
 

@@ -141,8 +141,10 @@ public static class AuthApi
     {
         // Another user's session is simply not found.
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.UserId == caller.Id && s.RevokedAt == null, cancellationToken);
+        audit.ResourceId = id.ToString();
         if (session is null)
         {
+            await audit.WriteAsync(AuditActions.Logout, SessionResource, AuditOutcomes.Denied, cancellationToken);
             return TypedResults.NotFound();
         }
 

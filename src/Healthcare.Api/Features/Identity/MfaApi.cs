@@ -86,11 +86,13 @@ public static class MfaApi
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (PasswordHashing.Verify(user.PasswordHash, request.Password) == PasswordCheck.Failed)
         {
+            await audit.WriteAsync(AuditActions.MfaDisabled, MfaResource, AuditOutcomes.Denied, cancellationToken);
             return Problems.Field("password", "The password is not correct.");
         }
 
         if (!user.MfaEnabled || !await SecondFactorAsync(db, encryption, user, request.Code, clock.GetUtcNow(), cancellationToken))
         {
+            await audit.WriteAsync(AuditActions.MfaDisabled, MfaResource, AuditOutcomes.Denied, cancellationToken);
             return Problems.Field("code", "The code is not valid.");
         }
 
@@ -110,6 +112,7 @@ public static class MfaApi
         var user = await db.Users.SingleAsync(u => u.Id == caller.Id, cancellationToken);
         if (user.MfaSecret is null || Mfa.VerifyTotp(encryption.OpenBytes(user.MfaSecret), request.Code, clock.GetUtcNow(), user.MfaLastStep) is not { } step)
         {
+            await audit.WriteAsync(AuditActions.Update, MfaResource, AuditOutcomes.Denied, cancellationToken);
             return Problems.Field("code", "The code is not valid.");
         }
 

@@ -38,11 +38,13 @@ public static class ExportsApi
             .WithName("GetAppointmentExport")
             .WithSummary("Whether the export is pending, ready (with row count and link expiry) or failed.");
         endpoints.MapGet("/api/v1/exports/{id:guid}/download", Download).WithTags("Exports")
-            .AllowAnonymous()
+            .RequireAuthorization()
             .Audited(AuditActions.Export, "AppointmentExportDownload")
             .WithName("DownloadAppointmentExport")
-            .WithSummary("The CSV, for the holder of the link's token, until the link expires.")
+            .WithSummary("The CSV, until the link expires, for the member who asked for it and only while they may still export the clinic's data; needs the link's token and theirs.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone);
@@ -83,19 +85,30 @@ public static class ExportsApi
     }
 
     private static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> Download(
-        Guid id, string? token, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock, Auditor audit,
-        CancellationToken cancellationToken)
+        Guid id, string? token, CurrentUser caller, AuthStateCache access, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock,
+        Auditor audit, CancellationToken cancellationToken)
     {
         var presented = Tokens.Decode(token);
         var export = presented is null ? null : await db.AppointmentExports.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
-        // Unknown export and wrong token look the same.
-        if (export is null || !CryptographicOperations.FixedTimeEquals(export.DownloadTokenHash, SHA256.HashData(presented!)))
+        // Unknown export, wrong token and someone else's export look the same: a link works only for who asked for it.
+        if (export is null || export.RequestedByUserId != caller.Id ||
+            !CryptographicOperations.FixedTimeEquals(export.DownloadTokenHash, SHA256.HashData(presented!)))
         {
             return TypedResults.NotFound();
         }
 
-        audit.UserId = export.RequestedByUserId;
         audit.ClinicId = export.ClinicId;
+        var callerAccess = await access.GetAccessAsync(caller.Id, cancellationToken);
+        if (!callerAccess.IsSuperAdmin &&
+            !(callerAccess.Roles.TryGetValue(export.ClinicId, out var role) && Permissions.Grants(role, Permissions.ExportsCreate)))
+        {
+            // The link outlives a role change or a removal from the clinic; the data does not.
+            return TypedResults.Problem(
+                title: "You may no longer export this clinic's data.",
+                detail: "Your role in the clinic changed after the export was asked for.",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
         if (export.Status != ExportStatus.Ready)
         {
             return TypedResults.Problem(

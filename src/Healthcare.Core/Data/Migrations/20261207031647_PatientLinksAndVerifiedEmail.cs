@@ -7,13 +7,20 @@ namespace Healthcare.Core.Data.Migrations
 {
     /// <summary>
     /// Confirmed e-mail addresses (ADR 43): existing staff accounts count as confirmed, self-registered ones do not.
-    /// Patient links: records linked directly by staff are unlinked and remembered as former links.
+    /// Patient links: records linked directly by staff are unlinked and remembered as former links. Who disabled an
+    /// account, so that a clinic cannot undo a platform administrator's decision.
     /// </summary>
     public partial class PatientLinksAndVerifiedEmail : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<Guid>(
+                name: "disabled_by",
+                table: "users",
+                type: "uuid",
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "email_verified_at",
                 table: "users",
@@ -144,6 +151,10 @@ namespace Healthcare.Core.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "patient_link_offers");
+
+            migrationBuilder.DropColumn(
+                name: "disabled_by",
+                table: "users");
 
             migrationBuilder.DropColumn(
                 name: "email_verified_at",

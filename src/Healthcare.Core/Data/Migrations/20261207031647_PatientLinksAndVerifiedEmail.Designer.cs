@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Healthcare.Core.Data.Migrations
 {
     [DbContext(typeof(HealthcareDbContext))]
-    [Migration("20261207030109_PatientLinksAndVerifiedEmail")]
+    [Migration("20261207031647_PatientLinksAndVerifiedEmail")]
     partial class PatientLinksAndVerifiedEmail
     {
         /// <inheritdoc />
@@ -556,6 +556,10 @@ namespace Healthcare.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<Guid?>("DisabledBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("disabled_by");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
