@@ -63,8 +63,16 @@ public sealed partial class HostProcess : IAsyncDisposable
     };
 
     /// <summary>The same settings for a one-shot command that changes the schema (migrate, seed): as the database's owner.</summary>
-    public static Dictionary<string, string?> AsOwner(IReadOnlyDictionary<string, string?> settings) =>
-        new(settings) { ["DATABASE_URL"] = TestServers.OwnerUrl(settings["DATABASE_URL"]!) };
+    public static Dictionary<string, string?> AsOwner(IReadOnlyDictionary<string, string?> settings)
+    {
+        var owner = new Dictionary<string, string?>(settings);
+        if (settings.TryGetValue("DATABASE_URL", out var url) && url is not null)
+        {
+            owner["DATABASE_URL"] = TestServers.OwnerUrl(url);
+        }
+
+        return owner;
+    }
 
     /// <summary>Settings for a worker on a fresh health port, over the given database.</summary>
     public static Dictionary<string, string?> WorkerSettings(string databaseUrl)

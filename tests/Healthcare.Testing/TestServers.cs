@@ -66,7 +66,13 @@ public static class TestServers
 
     private static string WithRole(string databaseUrl, string role)
     {
-        var uri = new UriBuilder(databaseUrl);
+        // A setting that is not a URL (a test of configuration errors) is passed on unchanged.
+        if (!Uri.TryCreate(databaseUrl, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("postgres" or "postgresql"))
+        {
+            return databaseUrl;
+        }
+
+        var uri = new UriBuilder(parsed);
         // Only a URL of the test server's own roles is rewritten; another one (an unreachable server) stays as it is.
         var user = Uri.UnescapeDataString(uri.UserName);
         if (user != new UriBuilder(PostgresAdminUrl).UserName && user is not (OwnerRole or AppRole or BackupRole))

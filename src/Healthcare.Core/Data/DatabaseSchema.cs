@@ -49,6 +49,10 @@ public static class DatabaseSchema
                 GRANT USAGE ON SCHEMA public, hangfire TO {{ReadOnlyRole}};
                 GRANT SELECT ON ALL TABLES IN SCHEMA public, hangfire TO {{ReadOnlyRole}};
                 GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, hangfire TO {{ReadOnlyRole}};
+                -- Tables made later in the owner's name (the stored log's day partitions) are readable too: a
+                -- backup dumps every table, partitions included.
+                ALTER DEFAULT PRIVILEGES IN SCHEMA public, hangfire GRANT SELECT ON TABLES TO {{ReadOnlyRole}};
+                ALTER DEFAULT PRIVILEGES IN SCHEMA public, hangfire GRANT SELECT ON SEQUENCES TO {{ReadOnlyRole}};
             END IF;
         END
         $grants$;

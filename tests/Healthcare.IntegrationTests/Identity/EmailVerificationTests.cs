@@ -107,8 +107,8 @@ public sealed class EmailVerificationTests(ApiFactory api) : IClassFixture<ApiFa
         var client = await api.ClientForAsync(account);
         var next = NewEmail();
 
-        var wrong = await client.PostAsJsonAsync("/api/v1/me/email", new { newEmail = next, password = "not the password at all" });
-        var asked = await client.PostAsJsonAsync("/api/v1/me/email", new { newEmail = next, password = Passphrase });
+        var wrong = await client.PostAsJsonAsync("/api/v1/auth/change-email", new { newEmail = next, password = "not the password at all" });
+        var asked = await client.PostAsJsonAsync("/api/v1/auth/change-email", new { newEmail = next, password = Passphrase });
         var stillOld = await client.GetFromJsonAsync<MeResponse>("/api/v1/me");
         var newBeforeConfirming = await LoginAsync(next, Passphrase);
         var token = await AccountFlows.TokenSentToAsync(api, OutboxKinds.VerifyEmail, next);
@@ -135,8 +135,8 @@ public sealed class EmailVerificationTests(ApiFactory api) : IClassFixture<ApiFa
         var free = NewEmail();
         var client = await api.ClientForAsync(account);
 
-        var toTaken = await client.PostAsJsonAsync("/api/v1/me/email", new { newEmail = taken, password = Passphrase });
-        var toFree = await client.PostAsJsonAsync("/api/v1/me/email", new { newEmail = free, password = Passphrase });
+        var toTaken = await client.PostAsJsonAsync("/api/v1/auth/change-email", new { newEmail = taken, password = Passphrase });
+        var toFree = await client.PostAsJsonAsync("/api/v1/auth/change-email", new { newEmail = free, password = Passphrase });
 
         Assert.Equal(HttpStatusCode.Accepted, toTaken.StatusCode);
         Assert.Equal(await toFree.Content.ReadAsStringAsync(), await toTaken.Content.ReadAsStringAsync());

@@ -153,7 +153,7 @@ public sealed class HealthWhenMigrationsArePendingTests(UnmigratedApi api) : ICl
         Assert.Equal("Unhealthy", migrations.GetProperty("status").GetString());
         Assert.Contains("pending", migrations.GetProperty("description").GetString(), StringComparison.Ordinal);
 
-        await Healthcare.Api.Platform.DatabaseCommands.MigrateAsync(api.Services);
+        await TestServers.MigrateAsync(api.DatabaseUrl);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
     }

@@ -119,7 +119,7 @@ public sealed class UnhandledErrorTests(ApiFactory api) : IClassFixture<ApiFacto
         var doctor = await api.CreateUserAsync("doctor", clinic.Id);
         var client = await api.ClientForAsync(doctor);
         // A schema the code does not expect makes the query fail in a way no handler anticipates.
-        await api.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE clinic_memberships RENAME COLUMN role TO role_renamed"));
+        await api.WithOwnerDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE clinic_memberships RENAME COLUMN role TO role_renamed"));
 
         var response = await client.GetAsync("/api/v1/me");
 

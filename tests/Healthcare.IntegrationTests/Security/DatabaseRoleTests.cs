@@ -96,6 +96,24 @@ public sealed class DatabaseRoleTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task ALogPartitionMadeAtRunTimeIsOwnedByTheOwnerAndReadableByBackups()
+    {
+        var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(20);
+        var partition = $"log_events_p{day:yyyyMMdd}";
+        await using (var runtime = await OpenAsync(TestServers.RuntimeUrl(api.DatabaseUrl)))
+        {
+            await using var create = new NpgsqlCommand("SELECT log_events_create_partitions($1, 1)", runtime) { Parameters = { new() { Value = day } } };
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var admin = await OpenAsync(api.DatabaseUrl);
+        await using var backup = await OpenAsync(TestServers.BackupUrl(api.DatabaseUrl));
+
+        Assert.Equal(TestServers.OwnerRole, await ScalarAsync<string>(admin, $"SELECT tableowner::text FROM pg_tables WHERE tablename = '{partition}'"));
+        Assert.Equal(0, await ScalarAsync<long>(backup, $"SELECT count(*) FROM {partition}"));
+    }
+
+    [Fact]
     public async Task TheApiConnectsAsTheRuntimeRole()
     {
         using var client = api.CreateClient();

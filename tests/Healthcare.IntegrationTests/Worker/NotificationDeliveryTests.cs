@@ -68,6 +68,23 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task ALinkOfferGoesToTheAddressOnTheRecordWithItsClaim()
+    {
+        var setup = await ClinicSetup.CreateAsync(api, patients: 1);
+        var address = $"patient.{Guid.NewGuid():N}@tests.healthcare.test";
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0]).ExecuteUpdateAsync(p => p.SetProperty(x => x.Email, address)));
+        var staff = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId));
+
+        var offer = await staff.PostAsync($"/api/v1/clinics/{setup.ClinicId}/patients/{setup.PatientIds[0]}/account-link", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, offer.StatusCode);
+        var email = await ReceivedAsync(address);
+        var token = await AccountFlows.TokenAsync(api, OutboxKinds.PatientLinkOffer, p => p.GetProperty("patientId").GetGuid() == setup.PatientIds[0]);
+        Assert.Contains($"https://app.healthcare.test/link-record?token={token}", email.MessageParts[0].BodyData.Replace("=\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain(token, await offer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ABookingConfirmationTellsThePatientWhenAndWhereButNotWhy()
     {
         var setup = await ClinicSetup.CreateAsync(api, patients: 1);

@@ -39,21 +39,18 @@ public static class MembersApi
             .ProducesValidationProblem();
         manage.MapPut("/members/{userId:guid}/role", ChangeRole)
             .WithName("ChangeMemberRole")
-            .WithSummary("Give a member another role; their access tokens stop working at once.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Give a member another role, at most one's own; their access tokens stop working at once.")
+            .ProducesValidationProblem();
         manage.MapDelete("/members/{userId:guid}", Remove)
             .WithName("RemoveMember")
-            .WithSummary("Take away a member's role in the clinic.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Take away a member's role in the clinic.");
         manage.MapPost("/members/{userId:guid}/disable", Disable)
             .WithName("DisableMember")
             .WithSummary("Disable a member's account and end all of its sessions at once.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         manage.MapPost("/members/{userId:guid}/enable", Enable)
             .WithName("EnableMember")
-            .WithSummary("Enable a disabled member's account again (not one's own, nor one a platform administrator disabled).")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Enable a disabled member's account again (not one's own, nor one a platform administrator disabled).");
 
         endpoints.MapPost("/api/v1/auth/accept-invitation", Accept)
             .AllowAnonymous()
@@ -63,6 +60,7 @@ public static class MembersApi
             .WithSummary("Join a clinic with an invitation: prove the invited address's account as at sign-in (password, then mfaCode if it has a second factor), or create the account.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return endpoints;

@@ -19,9 +19,10 @@ public static class AuthApi
         var anonymous = endpoints.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous().WithAuthRateLimit();
         anonymous.MapPost("/login", Login)
             .WithName("Login")
-            .WithSummary("Exchange an e-mail address and password for an access token and a refresh token.")
+            .WithSummary("Exchange an e-mail address and password for an access token and a refresh token. An address not yet confirmed answers 403 (emailVerificationRequired).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         anonymous.MapPost("/refresh", Refresh)
             .WithName("Refresh")

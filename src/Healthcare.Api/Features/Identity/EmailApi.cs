@@ -32,7 +32,7 @@ public static class EmailApi
             .WithSummary("Send a new confirmation link to an address whose account is not confirmed yet. Always answers 202.")
             .ProducesValidationProblem();
 
-        endpoints.MapPost("/api/v1/me/email", Change)
+        endpoints.MapPost("/api/v1/auth/change-email", Change)
             .RequireAuthorization()
             .WithAuthRateLimit()
             .WithTags("Account")

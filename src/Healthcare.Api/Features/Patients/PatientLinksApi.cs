@@ -42,7 +42,7 @@ public static class PatientLinksApi
             .RequirePermission(Permissions.PatientsWrite)
             .Audited(AuditActions.Unlink, Resource)
             .WithName("UnlinkPatient")
-            .WithSummary("Unlink the record from its account and withdraw any pending offer.");
+            .WithSummary("Unlink the record from its account and withdraw any pending offer (idempotent).");
 
         endpoints.MapPost("/api/v1/me/patient-links", Accept)
             .RequireAuthorization()
@@ -137,12 +137,8 @@ public static class PatientLinksApi
             return TypedResults.NotFound();
         }
 
-        var withdrawn = await RevokeOpenOffersAsync(db, id, clock.GetUtcNow(), cancellationToken);
-        if (patient.UserId is null && withdrawn == 0)
-        {
-            return TypedResults.NotFound();
-        }
-
+        // Idempotent: unlinking a record that has no link and no pending offer changes nothing and says so alike.
+        await RevokeOpenOffersAsync(db, id, clock.GetUtcNow(), cancellationToken);
         audit.ResourceId = patient.UserId?.ToString();
         patient.UserId = null;
         await db.SaveChangesAsync(cancellationToken);
