@@ -270,7 +270,8 @@ for i in 0 1 2; do
     wait_ready "api-$((i + 1))" "http://127.0.0.1:${api_ports[$i]}"
 done
 # Every connection of the API instances and the worker is healthcare_app's; the migrator and the seed have exited.
-sessions="$(PGPASSWORD="$pg_password" "$(hb_pg_bin)/psql" -X -A -t -h 127.0.0.1 -p "$pg_port" -U healthcare -d healthcare -c \
+# (As the superuser, which sees every session's details.)
+sessions="$(PGPASSWORD="$pg_password" "$(hb_pg_bin)/psql" -X -A -t -h 127.0.0.1 -p "$pg_port" -U postgres -d healthcare -c \
     "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE datname = 'healthcare' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")" ||
     fail "could not list the database sessions"
 [[ "$sessions" == healthcare_app ]] || fail "the API instances and the worker connect as '$sessions', expected healthcare_app only"
