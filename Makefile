@@ -101,10 +101,10 @@ clean: ## Remove build outputs (bin/, obj/, test results)
 # Operations scripts (devops/scripts/{backup,monitoring,deployment}); see docs/operations/ci-cd.md.
 .PHONY: backup restore smoke-test check-health
 
-backup: ## Back up DATABASE_URL (default: the make run database) into backups/
+backup: ## Back up DATABASE_URL (default: the make run database, as its read-only backup role) into backups/
 	@$(SCRIPTS)/backup/backup.sh
 
-restore: ## Restore DUMP=backups/x.dump into a new database TARGET=name, and verify it
+restore: ## Restore DUMP=backups/x.dump into a new database TARGET=name (owner: healthcare), and verify it
 	@$(SCRIPTS)/backup/restore.sh "$(DUMP)" "$(TARGET)"
 
 smoke-test: ## Smoke-test the API at BASE_URL (default: make run's, as the demo doctor)

@@ -61,6 +61,70 @@ public sealed partial class ComposeFileTests
         }
     }
 
+    [Theory]
+    [InlineData(Dev, "dev")]
+    [InlineData(Prod, "prod")]
+    public async Task TheMigratorConnectsAsTheOwnerAndTheApiAndWorkerAsTheRuntimeRoleOnly(string file, string environment)
+    {
+        var compose = ComposeFile.Load(file);
+        using var secrets = await GenerateSecretsAsync(environment);
+        var postgres = ComposeFile.ReadEnvFile(Path.Combine(secrets.Path, "postgres.env"));
+        var owner = postgres["HEALTHCARE_OWNER_PASSWORD"];
+        Assert.NotEqual(postgres["POSTGRES_PASSWORD"], owner);
+
+        var migrate = ResolveEnvironment(compose, compose.Services["migrate"], secrets.Path, environment);
+        Assert.Equal(("healthcare", owner), Credentials(migrate["DATABASE_URL"]));
+
+        foreach (var name in new[] { "api", "worker" })
+        {
+            var service = compose.Services[name];
+            var settings = ResolveEnvironment(compose, service, secrets.Path, environment);
+            Assert.Equal(("healthcare_app", postgres["HEALTHCARE_APP_PASSWORD"]), Credentials(settings["DATABASE_URL"]));
+            AssertNeverSees(service, settings, secrets.Path, [owner, postgres["POSTGRES_PASSWORD"], postgres["HEALTHCARE_BACKUP_PASSWORD"]]);
+        }
+
+        if (environment == "prod")
+        {
+            // Backups read as the read-only role, and know no other database password.
+            var backup = compose.Services["backup"];
+            var settings = ResolveEnvironment(compose, backup, secrets.Path, environment);
+            Assert.Equal(("healthcare_backup", postgres["HEALTHCARE_BACKUP_PASSWORD"]), Credentials(settings["DATABASE_URL"]));
+            AssertNeverSees(backup, settings, secrets.Path, [owner, postgres["POSTGRES_PASSWORD"], postgres["HEALTHCARE_APP_PASSWORD"]]);
+            Assert.Equal(["backup"], backup.Profiles);
+            Assert.Contains(backup.Volumes, v => v.Source == "../scripts/backup" && v.Target == "/opt/healthcare-backup");
+            Assert.StartsWith("/opt/healthcare-backup/backup.sh", string.Join(' ', ComposeFile.List(backup["entrypoint"])), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(Dev, "dev")]
+    [InlineData(Prod, "prod")]
+    public async Task PostgresCreatesTheRolesOnItsFirstStartWithTheGeneratedPasswords(string file, string environment)
+    {
+        var postgres = ComposeFile.Load(file).Services["postgres"];
+
+        // The image runs the executable scripts of /docker-entrypoint-initdb.d when it creates the data directory.
+        var (source, target) = Assert.Single(postgres.Volumes, v => v.Target.StartsWith("/docker-entrypoint-initdb.d/", StringComparison.Ordinal));
+        Assert.EndsWith(".sh", target, StringComparison.Ordinal);
+        var script = Path.GetFullPath(Path.Combine(ComposeFile.Load(file).Directory, source));
+        Assert.Equal(Path.Combine(RepositoryPaths.Root, "devops", "scripts", "postgres", "init-roles.sh"), script);
+        Assert.True((File.GetUnixFileMode(script) & UnixFileMode.OtherExecute) != 0, $"{script} is not executable: the image would source it");
+
+        // The bootstrap superuser is postgres: the owner of the data is an ordinary role.
+        Assert.Equal("postgres", postgres.Environment["POSTGRES_USER"]);
+        Assert.False(postgres.Environment.ContainsKey("POSTGRES_DB"), "the roles script creates the database, owned by healthcare");
+
+        using var secrets = await GenerateSecretsAsync(environment);
+        var env = ComposeFile.ReadEnvFile(Path.Combine(secrets.Path, "postgres.env"));
+        foreach (var variable in new[] { "POSTGRES_PASSWORD", "HEALTHCARE_OWNER_PASSWORD", "HEALTHCARE_APP_PASSWORD", "HEALTHCARE_BACKUP_PASSWORD" })
+        {
+            Assert.Matches("^[0-9a-f]{48}$", env[variable]);
+        }
+
+        Assert.Equal(4, env.Values.Distinct().Count());
+        Assert.Equal([$"secrets/{environment}/postgres.env"], postgres.EnvFiles);
+    }
+
     [Fact]
     public async Task TheApiStartsWithTheProductionEnvironmentAndGeneratedSecrets()
     {
@@ -232,6 +296,28 @@ public sealed partial class ComposeFileTests
             var settings = ComposeFile.ReadEnvFile(Path.Combine(RepositoryPaths.Root, file));
             var secret = settings.Keys.Where(k => SecretName().IsMatch(k)).ToList();
             Assert.True(secret.Count == 0, $"{file} sets {string.Join(", ", secret)}");
+        }
+    }
+
+    private static (string User, string Password) Credentials(string databaseUrl)
+    {
+        var userInfo = new Uri(databaseUrl).UserInfo.Split(':', 2);
+        return (Uri.UnescapeDataString(userInfo[0]), Uri.UnescapeDataString(userInfo[1]));
+    }
+
+    /// <summary>None of <paramref name="passwords"/> is in the service's environment or in a file of the secrets it mounts.</summary>
+    private static void AssertNeverSees(ComposeFile.Service service, Dictionary<string, string> settings, string secrets, string[] passwords)
+    {
+        foreach (var password in passwords)
+        {
+            Assert.DoesNotContain(settings, s => s.Value.Contains(password, StringComparison.Ordinal));
+        }
+
+        foreach (var (source, _) in service.Volumes.Where(v => v.Source.Contains("secrets/", StringComparison.Ordinal)))
+        {
+            var mounted = Path.Combine(secrets, source[(source.IndexOf("secrets/", StringComparison.Ordinal) + "secrets/".Length)..].Split('/', 2)[1]);
+            var files = Directory.Exists(mounted) ? Directory.GetFiles(mounted, "*", SearchOption.AllDirectories) : [mounted];
+            Assert.All(files, f => Assert.DoesNotContain(passwords, p => File.ReadAllText(f).Contains(p, StringComparison.Ordinal)));
         }
     }
 

@@ -24,6 +24,8 @@ public sealed partial class ProdTopologyTests
         Assert.Contains("prod-local: ok", result.Output, StringComparison.Ordinal);
         Assert.Contains("readiness over HTTP/2 and TLS: 200", result.Output, StringComparison.Ordinal);
         Assert.Contains("the API saw the client at 127.0.0.2", result.Output, StringComparison.Ordinal);
+        // The migrator and the seed ran as the owner; what serves connects as the runtime role alone.
+        Assert.Contains("the API instances and the worker connect as healthcare_app only", result.Output, StringComparison.Ordinal);
 
         var load = Load().Match(result.Output);
         Assert.True(load.Success, result.Output);

@@ -21,7 +21,8 @@ Files are created readable by their owner only: they hold patient data.
 
 Options (environment variable in brackets):
   --database-url URL     database to back up [DATABASE_URL; default: the
-                         database of `make run` in .data/]
+                         database of `make run` in .data/, as its read-only
+                         role healthcare_backup]
   --output-dir DIR       where backups go [BACKUP_DIR, default ./backups]
   --keep N               backups to keep, 1 or more [BACKUP_KEEP, default 7]
   --prefix NAME          file name prefix [BACKUP_PREFIX, default healthcare]
@@ -35,6 +36,11 @@ Options (environment variable in brackets):
                          successful backup, e.g. 'aws s3 cp "$1" s3://bucket/'
                          [BACKUP_UPLOAD_COMMAND]; its failure fails the backup
   -h, --help             show this help
+
+The user of DATABASE_URL needs to read every table and sequence, nothing
+more: the backend's backup role healthcare_backup (a member of
+healthcare_readonly, which the migrator grants SELECT on everything) is meant
+for it.
 
 The PostgreSQL client programs come from PG_BIN, else the newest
 /usr/lib/postgresql/*/bin, else PATH. The password is handed to them in a
@@ -112,7 +118,7 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=pg.sh
 . "$script_dir/pg.sh"
 if [[ -z "$database_url" ]]; then
-    database_url="$(hb_pg_default_url)" || exit 2
+    database_url="$(hb_pg_default_url backup)" || exit 2
 fi
 
 pg_bin="$(hb_pg_client_bin)" || exit 1

@@ -215,11 +215,22 @@ SELECT 'checksum', n.nspname || '.' || c.relname,
 SQL
 }
 
-# hb_pg_default_url
+# hb_pg_default_url owner|backup
 # Prints $DATABASE_URL, or, when it is unset, the URL of the database that
-# `make run` keeps in .data/ (password from .data/secrets.env). Fails with one
-# line when there is neither.
+# `make run` keeps in .data/, as the given role: `owner` connects as
+# healthcare (the owner of the database, for restores), `backup` as
+# healthcare_backup (read-only, for backups). The passwords come from
+# .data/secrets.env. Fails with one line when there is neither.
 hb_pg_default_url() {
+    local role="${1:-owner}" user key
+    case "$role" in
+        owner) user=healthcare key=PG_PASSWORD ;;
+        backup) user=healthcare_backup key=PG_BACKUP_PASSWORD ;;
+        *)
+            echo "usage: hb_pg_default_url owner|backup" >&2
+            return 2
+            ;;
+    esac
     if [[ -n "${DATABASE_URL:-}" ]]; then
         printf '%s\n' "$DATABASE_URL"
         return 0
@@ -227,14 +238,16 @@ hb_pg_default_url() {
     local root secrets password=""
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)"
     secrets="$root/.data/secrets.env"
-    if [[ -r "$secrets" ]]; then
-        password="$(sed -n 's/^PG_PASSWORD=//p' "$secrets" | head -n 1)"
-        password="${password//[\"\']/}"
-    fi
-    if [[ -z "$password" ]]; then
+    if [[ ! -r "$secrets" ]] || ! grep -q '^PG_PASSWORD=' "$secrets"; then
         echo "error: DATABASE_URL is not set (and there is no local database from make run in .data/)" >&2
         return 1
     fi
-    echo "note: DATABASE_URL is not set; using the local database of make run" >&2
-    printf 'postgresql://healthcare:%s@127.0.0.1:%s/healthcare\n' "$password" "${LOCAL_PG_PORT:-55432}"
+    password="$(sed -n "s/^$key=//p" "$secrets" | head -n 1)"
+    password="${password//[\"\']/}"
+    if [[ -z "$password" ]]; then
+        echo "error: DATABASE_URL is not set, and .data/secrets.env has no $key yet: run make run once to create the $user role" >&2
+        return 1
+    fi
+    echo "note: DATABASE_URL is not set; using the local database of make run as $user" >&2
+    printf 'postgresql://%s:%s@127.0.0.1:%s/healthcare\n' "$user" "$password" "${LOCAL_PG_PORT:-55432}"
 }

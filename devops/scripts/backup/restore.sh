@@ -9,12 +9,18 @@ usage() {
     cat <<'EOF_USAGE'
 Usage: devops/scripts/backup/restore.sh [options] DUMP_FILE TARGET_DATABASE
 
-Creates TARGET_DATABASE on the server of DATABASE_URL (with the credentials of
-DATABASE_URL, which need CREATEDB), restores DUMP_FILE into it with
-pg_restore, then compares the restored tables with the manifest written next
-to the dump (DUMP_FILE with .manifest instead of .dump): every table's row
-count and the checksums of the key tables. The dump's .sha256 file, when
+Creates TARGET_DATABASE on the server of DATABASE_URL, owned by the owner
+role (the user of DATABASE_URL unless --owner names another), restores
+DUMP_FILE into it with pg_restore so that every object belongs to that role
+and the dump's grants (to healthcare_runtime and healthcare_readonly) are
+restored with it, then compares the restored tables with the manifest written
+next to the dump (DUMP_FILE with .manifest instead of .dump): every table's
+row count and the checksums of the key tables. The dump's .sha256 file, when
 present, is checked first.
+
+The user of DATABASE_URL needs CREATEDB, and with --owner it must also be a
+member of that role (a superuser is). The roles the dump grants privileges to
+must exist on the server.
 
 It never restores over an existing database: when TARGET_DATABASE exists, or
 is the database of DATABASE_URL, it stops unless --force is given, in which
@@ -22,7 +28,9 @@ case that database is dropped (its connections are ended) and recreated.
 
 Options (environment variable in brackets):
   --database-url URL   server and credentials [DATABASE_URL; default: the
-                       server of `make run` in .data/]
+                       server of `make run` in .data/, as the owner healthcare]
+  --owner ROLE         owner of the restored database and its objects
+                       [default: the user of DATABASE_URL]
   --manifest FILE      manifest to verify against (default: next to the dump)
   --no-verify          restore only; skip the comparison
   --jobs N             parallel pg_restore jobs [default 2]
@@ -43,6 +51,7 @@ manifest=""
 verify=1
 jobs=2
 force=""
+owner=""
 positional=()
 
 need_value() {
@@ -60,6 +69,7 @@ while (($# > 0)); do
             ;;
         --database-url) need_value "$@"; database_url="$2"; shift ;;
         --manifest) need_value "$@"; manifest="$2"; shift ;;
+        --owner) need_value "$@"; owner="$2"; shift ;;
         --jobs) need_value "$@"; jobs="$2"; shift ;;
         --no-verify) verify="" ;;
         --force) force=1 ;;
@@ -82,6 +92,10 @@ if ! [[ "$target" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
     echo "restore.sh: TARGET_DATABASE must be lower-case letters, digits and '_' (at most 63), starting with a letter or '_'" >&2
     exit 2
 fi
+if [[ -n "$owner" && ! "$owner" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
+    echo "restore.sh: --owner must be a role name of lower-case letters, digits and '_'" >&2
+    exit 2
+fi
 if ! [[ "$jobs" =~ ^[1-9][0-9]?$ ]]; then
     echo "restore.sh: --jobs must be 1-99" >&2
     exit 2
@@ -96,7 +110,7 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=pg.sh
 . "$script_dir/pg.sh"
 if [[ -z "$database_url" ]]; then
-    database_url="$(hb_pg_default_url)" || exit 2
+    database_url="$(hb_pg_default_url owner)" || exit 2
 fi
 pg_bin="$(hb_pg_client_bin)" || exit 1
 
@@ -114,6 +128,9 @@ trap 'exit 143' TERM
 
 hb_pg_use_url "$database_url" "$work/pgpass" || exit 1
 source_database="$PGDATABASE"
+# Without --owner, what the user of DATABASE_URL creates belongs to it.
+restoring_user="${PGUSER:-$(id -un)}"
+[[ -n "$owner" ]] || owner="$restoring_user"
 
 sha_file="${dump%.dump}.sha256"
 if [[ -f "$sha_file" ]]; then
@@ -150,14 +167,23 @@ SELECT format('DROP DATABASE %I WITH (FORCE)', :'target') \gexec
 SQL
 fi
 
-psql_db "$source_database" -v target="$target" >/dev/null <<'SQL' || fail "could not create database $target"
-SELECT format('CREATE DATABASE %I TEMPLATE template0 ENCODING %L', :'target', 'UTF8') \gexec
+psql_db "$source_database" -v target="$target" -v owner="$owner" >/dev/null <<'SQL' 2>"$work/psql.err" || {
+SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE template0 ENCODING %L', :'target', :'owner', 'UTF8') \gexec
 SQL
+    sed -n '1,5p' "$work/psql.err" >&2
+    fail "could not create database $target owned by $owner (the user of DATABASE_URL needs CREATEDB, and membership in $owner)"
+}
 
-echo "restore: restoring $dump into $target ..."
-if ! PGDATABASE="$target" "$pg_bin/pg_restore" --dbname="$target" --no-owner --no-privileges \
-    --exit-on-error --jobs="$jobs" --no-password "$dump" 2>"$work/pg_restore.err"; then
+# --no-owner: the objects belong to the role that creates them, the owner (SET ROLE when it is not the
+# user of DATABASE_URL); the dump's grants to the runtime and read-only roles are restored as they were.
+restore_args=(--dbname="$target" --no-owner --exit-on-error --jobs="$jobs" --no-password)
+[[ "$owner" == "$restoring_user" ]] || restore_args+=(--role="$owner")
+echo "restore: restoring $dump into $target (owner $owner) ..."
+if ! PGDATABASE="$target" "$pg_bin/pg_restore" "${restore_args[@]}" "$dump" 2>"$work/pg_restore.err"; then
     sed -n '1,10p' "$work/pg_restore.err" >&2
+    if grep -q 'role ".*" does not exist' "$work/pg_restore.err"; then
+        echo "restore: the dump grants privileges to a role this server lacks; create the backend's roles first (docs/operations/backup-and-restore.md)" >&2
+    fi
     fail "pg_restore failed; $target is incomplete (drop it, or restore again with --force)"
 fi
 

@@ -13,8 +13,10 @@ Measures the API on this machine (this is `make bench`):
 
   1. PostgreSQL and Redis on free 127.0.0.1 ports in a temporary directory,
   2. migrations and seed-large at BENCH_SCALE (default 0.1 of 20 clinics,
-     500 practitioners, 200,000 patients, 2,000,000 appointments),
+     500 practitioners, 200,000 patients, 2,000,000 appointments), as the
+     database's owner,
   3. the API (Release build) with .env.production settings, logging at warning,
+     connected as healthcare_app as in production,
   4. sign-in of the bench accounts, a warm-up, then wrk (64 connections,
      2 threads) for each scenario:
        1 health        GET /health
@@ -204,7 +206,11 @@ redis_port="$(hb_free_port)"
 api_port="$(hb_free_port)"
 while [[ "$redis_port" == "$pg_port" ]]; do redis_port="$(hb_free_port)"; done
 while [[ "$api_port" == "$pg_port" || "$api_port" == "$redis_port" ]]; do api_port="$(hb_free_port)"; done
+# The superuser and the owner (healthcare: migrations, seed-large, the SQL below) share pg_password; the API
+# connects as healthcare_app, as in production.
 pg_password="$(openssl rand -hex 16)"
+app_password="$(openssl rand -hex 16)"
+backup_password="$(openssl rand -hex 16)"
 redis_password="$(openssl rand -hex 16)"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/jwt/bench.pem" 2>/dev/null
 
@@ -241,18 +247,21 @@ until HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_po
     redis_port="$(hb_free_port)"
 done
 step "PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port"
-export DATABASE_URL="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
+owner_database_url="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
+export DATABASE_URL="postgresql://healthcare_app:$app_password@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
 hb_pg_ensure_db "$pg_dir" "$pg_port" healthcare "$pg_password" healthcare || fail "could not create the database"
+hb_pg_ensure_app_roles "$pg_dir" "$pg_port" healthcare "$app_password" "$backup_password" || fail "could not create the database roles"
 sql() {
     PGPASSWORD="$pg_password" "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U healthcare -d healthcare "$@"
 }
 
 step "migrations, then seed-large at scale $scale"
-(cd "$TMP" && dotnet "$api_dll" migrate) >"$TMP/logs/migrate.log" 2>&1 || fail "the migrator failed"
+(cd "$TMP" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" migrate) >"$TMP/logs/migrate.log" 2>&1 || fail "the migrator failed"
 seed_started=$SECONDS
 # seed-large refuses Production; the loader is not the process under test.
-(cd "$TMP" && DOTNET_ENVIRONMENT=Staging SEED_SCALE="$scale" dotnet "$api_dll" seed-large --credentials-file "$TMP/bench-credentials.txt") \
+(cd "$TMP" && DATABASE_URL="$owner_database_url" DOTNET_ENVIRONMENT=Staging SEED_SCALE="$scale" \
+    dotnet "$api_dll" seed-large --credentials-file "$TMP/bench-credentials.txt") \
     >"$TMP/logs/seed-large.log" 2>&1 || fail "seed-large failed"
 seed_seconds=$((SECONDS - seed_started))
 seed_rows="$(sed -n 's/^seed-large: loaded \([0-9]*\) rows.*/\1/p' "$TMP/logs/seed-large.log")"

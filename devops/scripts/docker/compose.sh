@@ -64,7 +64,7 @@ compose=(docker compose -f "$docker_dir/docker-compose.$env_name.yml")
 
 require_prod_secrets() {
     local file missing=()
-    for file in app.env postgres.env redis.env haproxy.env; do
+    for file in app.env migrate.env backup.env postgres.env redis.env haproxy.env; do
         [[ -s "$secrets_dir/$file" ]] || missing+=("$file")
     done
     compgen -G "$secrets_dir/jwt/*.pem" >/dev/null || missing+=("jwt/*.pem")

@@ -11,10 +11,16 @@ Usage: devops/scripts/docker/init-secrets.sh dev|prod [--dir DIR] [-h|--help]
 Creates what docker-compose.<dev|prod>.yml reads from devops/docker/secrets/<env>/
 (git-ignored), leaving files that exist alone:
 
-  app.env        DATABASE_URL, REDIS_URL, DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY
-                 (prod also: SMTP_PASSWORD, SMS_WEBHOOK_SECRET and this site's
-                 SMTP_HOST, MAIL_FROM, PUBLIC_APP_URL, to be edited)
-  postgres.env   POSTGRES_PASSWORD          redis.env   REDIS_PASSWORD
+  app.env        DATABASE_URL (as healthcare_app), REDIS_URL,
+                 DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY (prod also: SMTP_PASSWORD,
+                 SMS_WEBHOOK_SECRET and this site's SMTP_HOST, MAIL_FROM,
+                 PUBLIC_APP_URL, to be edited)
+  migrate.env    DATABASE_URL as healthcare, the owner (the migrator only)
+  backup.env     DATABASE_URL as healthcare_backup, read-only (prod)
+  postgres.env   POSTGRES_PASSWORD (the superuser postgres) and
+                 HEALTHCARE_OWNER_PASSWORD, HEALTHCARE_APP_PASSWORD,
+                 HEALTHCARE_BACKUP_PASSWORD (the roles init-roles.sh creates)
+  redis.env      REDIS_PASSWORD
   tools.env      PGADMIN_DEFAULT_PASSWORD   (dev)
   haproxy.env    HAPROXY_STATS_PASSWORD     (prod)
   jwt/           the access-token signing key (EC P-256, PEM)
@@ -23,6 +29,11 @@ Creates what docker-compose.<dev|prod>.yml reads from devops/docker/secrets/<env
 
 `make start` runs this for dev by itself. Run it once for prod, then edit
 secrets/prod/app.env. docs/operations/docker.md explains every file.
+
+A postgres.env from before the database roles gets their passwords added (the
+owner keeps POSTGRES_PASSWORD, which was its password), and an app.env whose
+DATABASE_URL still connects as the owner is named in a warning: see "Database
+roles" in docs/operations/docker.md.
 
 Options:
   --dir DIR   write to DIR instead of devops/docker/secrets/<env>
@@ -103,20 +114,59 @@ hand_over() {
     fi
 }
 
-pg_password="$(hex 24)"
-redis_password="$(hex 24)"
-if [[ -e "$dir/postgres.env" ]]; then
-    pg_password="$(sed -n 's/^POSTGRES_PASSWORD=//p' "$dir/postgres.env")"
-fi
-if [[ -e "$dir/redis.env" ]]; then
-    redis_password="$(sed -n 's/^REDIS_PASSWORD=//p' "$dir/redis.env")"
-fi
+# The value of KEY in env file FILE of $dir, or nothing.
+env_value() {
+    [[ -e "$dir/$1" ]] || return 0
+    sed -n "s/^$2=//p" "$dir/$1" | tail -n 1
+}
 
-write_env postgres.env "POSTGRES_PASSWORD=$pg_password"
+# add_missing FILE KEY=VALUE...: appends the assignments whose key an existing FILE lacks.
+add_missing() {
+    local name="$1" file="$dir/$1" line added=()
+    shift
+    for line in "$@"; do
+        if ! grep -q "^${line%%=*}=" "$file"; then
+            printf '%s\n' "$line" >>"$file"
+            added+=("${line%%=*}")
+        fi
+    done
+    if ((${#added[@]} > 0)); then
+        created+=("$name: added ${added[*]}")
+    fi
+}
+
+# postgres.env: the superuser, then the three roles init-roles.sh creates. In a postgres.env from before the roles,
+# POSTGRES_PASSWORD is the password of healthcare (then the superuser), so the owner keeps it.
+pg_password="$(env_value postgres.env POSTGRES_PASSWORD)"
+owner_password="$(env_value postgres.env HEALTHCARE_OWNER_PASSWORD)"
+app_password="$(env_value postgres.env HEALTHCARE_APP_PASSWORD)"
+backup_password="$(env_value postgres.env HEALTHCARE_BACKUP_PASSWORD)"
+redis_password="$(env_value redis.env REDIS_PASSWORD)"
+[[ -n "$pg_password" ]] || pg_password="$(hex 24)"
+[[ -n "$owner_password" ]] || owner_password="$(if [[ -e "$dir/postgres.env" ]]; then echo "$pg_password"; else hex 24; fi)"
+[[ -n "$app_password" ]] || app_password="$(hex 24)"
+[[ -n "$backup_password" ]] || backup_password="$(hex 24)"
+[[ -n "$redis_password" ]] || redis_password="$(hex 24)"
+
+postgres_lines=(
+    "POSTGRES_PASSWORD=$pg_password"
+    "HEALTHCARE_OWNER_PASSWORD=$owner_password"
+    "HEALTHCARE_APP_PASSWORD=$app_password"
+    "HEALTHCARE_BACKUP_PASSWORD=$backup_password"
+)
+if [[ -e "$dir/postgres.env" ]]; then
+    add_missing postgres.env "${postgres_lines[@]}"
+else
+    write_env postgres.env "${postgres_lines[@]}"
+fi
 write_env redis.env "REDIS_PASSWORD=$redis_password"
 
+database="@postgres:5432/healthcare"
+write_env migrate.env "DATABASE_URL=postgresql://healthcare:$owner_password$database"
+[[ "$env_name" != prod ]] || write_env backup.env "DATABASE_URL=postgresql://healthcare_backup:$backup_password$database"
+
 app_lines=(
-    "DATABASE_URL=postgresql://healthcare:$pg_password@postgres:5432/healthcare"
+    "DATABASE_URL=postgresql://healthcare_app:$app_password$database"
     "REDIS_URL=redis://:$redis_password@redis:6379"
     "DATA_ENCRYPTION_KEYS=k$(date -u +%Y%m):$(base64_key)"
     "BLIND_INDEX_KEY=$(base64_key)"
@@ -156,6 +206,10 @@ if [[ "$env_name" == prod ]]; then
         created+=("$dir/tls/healthcare.pem (self-signed, 90 days: replace it)")
     fi
     hand_over "$dir/tls" 99
+fi
+
+if [[ "$(env_value app.env DATABASE_URL)" == postgresql://healthcare:* ]]; then
+    echo "warning: $dir/app.env connects the API and the worker as the owner healthcare; once the roles exist, set its DATABASE_URL to postgresql://healthcare_app:<HEALTHCARE_APP_PASSWORD of postgres.env>$database (docs/operations/docker.md, \"Database roles\")" >&2
 fi
 
 if ((${#created[@]} > 0)); then

@@ -10,8 +10,9 @@ usage() {
 Usage: devops/scripts/k8s/local.sh [-h|--help] deploy|access|stop
 
   deploy  create the kind cluster (if missing), build healthcare-backend:0.0.0-local from
-          devops/docker/Dockerfile and load it into kind, create the Secret healthcare-secrets
-          with random values (first time only), apply devops/kubernetes/overlays/local, and wait
+          devops/docker/Dockerfile and load it into kind, create the Secrets healthcare-secrets
+          and healthcare-db-owner, -app, -backup and -superuser (the database roles) with random
+          values (each only when missing), apply devops/kubernetes/overlays/local, and wait
           for the migration Job and the rollouts
   access  forward the API to http://localhost:8088 until Ctrl-C
   stop    delete the kind cluster and everything in it
@@ -90,22 +91,42 @@ kube() {
     kubectl --context "$context" --namespace "$namespace" "$@"
 }
 
-# Creates healthcare-secrets with fresh random values unless it exists (they stay for the cluster's life).
-ensure_secret() {
-    if kube get secret healthcare-secrets >/dev/null 2>&1; then
+# Creates the basic-auth Secret NAME of the database role USER (username, password, uri) with a fresh
+# random password unless it exists. The values go through files, never a command line.
+ensure_database_secret() {
+    local name="$1" user="$2" dir password
+    if kube get secret "$name" >/dev/null 2>&1; then
         return 0
     fi
-    local dir pg_password redis_password
     dir="$(mktemp -d "${TMPDIR:-/tmp}/hb-k8s.XXXXXX")"
     # shellcheck disable=SC2064 # expand now: the directory is local to this function
     trap "rm -rf -- '$dir'" RETURN
-    pg_password="$(openssl rand -hex 24)"
+    password="$(openssl rand -hex 24)"
+    printf '%s' "$user" >"$dir/username"
+    printf '%s' "$password" >"$dir/password"
+    printf '%s' "postgresql://$user:$password@postgres:5432/healthcare" >"$dir/uri"
+    echo "Creating the Secret $name (database role $user) with a random password ..."
+    kube create secret generic "$name" --type=kubernetes.io/basic-auth \
+        --from-file=username="$dir/username" --from-file=password="$dir/password" --from-file=uri="$dir/uri" >/dev/null
+}
+
+# Creates the Secrets with fresh random values unless they exist (they stay for the cluster's life).
+ensure_secret() {
+    ensure_database_secret healthcare-db-superuser postgres
+    ensure_database_secret healthcare-db-owner healthcare
+    ensure_database_secret healthcare-db-app healthcare_app
+    ensure_database_secret healthcare-db-backup healthcare_backup
+    if kube get secret healthcare-secrets >/dev/null 2>&1; then
+        return 0
+    fi
+    local dir redis_password
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/hb-k8s.XXXXXX")"
+    # shellcheck disable=SC2064 # expand now: the directory is local to this function
+    trap "rm -rf -- '$dir'" RETURN
     redis_password="$(openssl rand -hex 24)"
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/local-1.pem" 2>/dev/null
     echo "Creating the Secret healthcare-secrets with random values ..."
     kube create secret generic healthcare-secrets \
-        --from-literal=database-url="postgresql://healthcare:$pg_password@postgres:5432/healthcare" \
-        --from-literal=postgres-password="$pg_password" \
         --from-literal=redis-url="redis://:$redis_password@redis:6379" \
         --from-literal=redis-password="$redis_password" \
         --from-literal=data-encryption-keys="local1:$(openssl rand -base64 32)" \
@@ -145,8 +166,8 @@ deploy() {
     kube rollout status statefulset/postgres --timeout="$timeout"
     kube rollout status statefulset/redis --timeout="$timeout"
     if ! kube wait --for=condition=complete job/migrate --timeout="$timeout"; then
-        kube logs job/migrate --tail=30 >&2 || true
-        echo "k8s-local-deploy: the migration Job did not complete" >&2
+        kube logs job/migrate --all-containers --tail=30 >&2 || true
+        echo "k8s-local-deploy: the migration Job did not complete (its log is above; a PostgreSQL volume from before the database roles has none of them: make k8s-local-stop, then deploy again)" >&2
         exit 1
     fi
     kube rollout status deployment/api --timeout="$timeout"

@@ -679,6 +679,48 @@ SELECT format('ALTER DATABASE %I OWNER TO %I', :'hb_db', :'hb_role') \gexec
 SQL
 }
 
+# hb_pg_ensure_app_roles DIR PORT DBNAME APP_PASSWORD BACKUP_PASSWORD
+# Idempotently creates the roles the backend connects as besides the owner of
+# DBNAME (hb_pg_ensure_db): the group roles healthcare_runtime and
+# healthcare_readonly (NOLOGIN, own nothing), the login role healthcare_app
+# (member of healthcare_runtime: the API and the worker) and the login role
+# healthcare_backup (member of healthcare_readonly: backups). It (re)sets both
+# passwords and the roles' attributes, and grants the two groups CONNECT on
+# DBNAME (PUBLIC keeps its default CONNECT). The privileges on the tables are
+# granted by the migrator, which skips a group role that does not exist yet:
+# call this before `migrate`. Values travel through the environment and psql's
+# \getenv, so they never appear on a command line.
+hb_pg_ensure_app_roles() {
+    if (($# != 5)); then
+        _hb_err "usage: hb_pg_ensure_app_roles DIR PORT DBNAME APP_PASSWORD BACKUP_PASSWORD"
+        return 2
+    fi
+    local dir="$1" port="$2" db="$3" app_password="$4" backup_password="$5"
+    if [[ -z "$db" || -z "$app_password" || -z "$backup_password" ]]; then
+        _hb_err "hb_pg_ensure_app_roles: database name and passwords must not be empty"
+        return 2
+    fi
+
+    HB_ENSURE_DB="$db" HB_ENSURE_APP_PASSWORD="$app_password" HB_ENSURE_BACKUP_PASSWORD="$backup_password" \
+        _hb_pg_psql_raw "$dir" "$port" >/dev/null <<'SQL'
+\getenv hb_db HB_ENSURE_DB
+\getenv hb_app_password HB_ENSURE_APP_PASSWORD
+\getenv hb_backup_password HB_ENSURE_BACKUP_PASSWORD
+SELECT format('CREATE ROLE %I', name)
+  FROM unnest(ARRAY['healthcare_runtime', 'healthcare_readonly', 'healthcare_app', 'healthcare_backup']) AS name
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) \gexec
+ALTER ROLE healthcare_runtime WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE healthcare_readonly WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+SELECT format('ALTER ROLE healthcare_app WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L', :'hb_app_password') \gexec
+SELECT format('ALTER ROLE healthcare_backup WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L', :'hb_backup_password') \gexec
+SELECT 'GRANT healthcare_runtime TO healthcare_app'
+ WHERE NOT pg_has_role('healthcare_app', 'healthcare_runtime', 'MEMBER') \gexec
+SELECT 'GRANT healthcare_readonly TO healthcare_backup'
+ WHERE NOT pg_has_role('healthcare_backup', 'healthcare_readonly', 'MEMBER') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO healthcare_runtime, healthcare_readonly', :'hb_db') \gexec
+SQL
+}
+
 # ---------------------------------------------------------------------------
 # Redis
 # ---------------------------------------------------------------------------

@@ -14,8 +14,9 @@ Runs the production topology as local processes (this is `make prod-local`;
 `make test` runs it too) and checks it:
 
   1. PostgreSQL and Redis on free 127.0.0.1 ports in a temporary directory,
-  2. the migrator and the demo seed, then three API instances and the worker
-     (settings from .env.staging; secrets generated for the run),
+  2. the migrator and the demo seed (as the database's owner), then three API
+     instances and the worker (as healthcare_app; settings from .env.staging;
+     secrets generated for the run),
   3. HAProxy with devops/docker/haproxy/haproxy.cfg, backends on loopback,
   4. smoke test through HAProxy: HTTP/2 over TLS, readiness, the redirect to
      HTTPS, the password on the statistics page, sign-in, the client address
@@ -179,7 +180,10 @@ edge_http="$(free_port)"
 edge_https="$(free_port)"
 edge_stats="$(free_port)"
 
+# The superuser and the owner (healthcare) share pg_password; the API and the worker connect as healthcare_app.
 pg_password="$(openssl rand -hex 16)"
+app_password="$(openssl rand -hex 16)"
+backup_password="$(openssl rand -hex 16)"
 redis_password="$(openssl rand -hex 16)"
 stats_password="$(openssl rand -hex 16)"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/jwt/prod-local.pem" 2>/dev/null
@@ -193,7 +197,8 @@ cat "$TMP/tls/cert.pem" "$TMP/tls/key.pem" >"$TMP/tls/healthcare.pem"
 while IFS= read -r line; do
     [[ "$line" =~ ^[A-Z][A-Z0-9_]*= ]] && export "${line?}"
 done <"$repo_root/.env.staging"
-export DATABASE_URL="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
+owner_database_url="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
+export DATABASE_URL="postgresql://healthcare_app:$app_password@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
 export JWT_SIGNING_KEYS_DIR="$TMP/jwt"
 DATA_ENCRYPTION_KEYS="k1:$(openssl rand -base64 32 | tr -d '\n')"
@@ -217,12 +222,13 @@ unset HTTPS_PORT H2C_PORT TLS_CERT_PATH TLS_KEY_PATH ASPNETCORE_URLS ASPNETCORE_
 step "PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port"
 HB_PG_SUPERUSER_PASSWORD="$pg_password" hb_pg_start "$pg_dir" "$pg_port" || fail "PostgreSQL did not start"
 hb_pg_ensure_db "$pg_dir" "$pg_port" healthcare "$pg_password" healthcare || fail "could not create the database"
+hb_pg_ensure_app_roles "$pg_dir" "$pg_port" healthcare "$app_password" "$backup_password" || fail "could not create the database roles"
 HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port" || fail "Redis did not start"
 
 step "migrator and demo seed"
-(cd "$TMP" && dotnet "$api_dll" migrate) >"$TMP/logs/migrate.log" 2>&1 || fail "the migrator failed"
-(cd "$TMP" && dotnet "$api_dll" seed --credentials-file "$TMP/demo-credentials.txt") >"$TMP/logs/seed.log" 2>&1 ||
-    fail "the demo seed failed"
+(cd "$TMP" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" migrate) >"$TMP/logs/migrate.log" 2>&1 || fail "the migrator failed"
+(cd "$TMP" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" seed --credentials-file "$TMP/demo-credentials.txt") \
+    >"$TMP/logs/seed.log" 2>&1 || fail "the demo seed failed"
 admin_password="$(awk '$1 == "clinic_admin" { print $3 }' "$TMP/demo-credentials.txt")"
 [[ -n "$admin_password" ]] || fail "the seed printed no clinic_admin password"
 
@@ -263,6 +269,13 @@ wait_ready worker "http://127.0.0.1:$worker_port"
 for i in 0 1 2; do
     wait_ready "api-$((i + 1))" "http://127.0.0.1:${api_ports[$i]}"
 done
+# Every connection of the API instances and the worker is healthcare_app's; the migrator and the seed have exited.
+# (As the superuser, which sees every session's details.)
+sessions="$(PGPASSWORD="$pg_password" "$(hb_pg_bin)/psql" -X -A -t -h 127.0.0.1 -p "$pg_port" -U postgres -d healthcare -c \
+    "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE datname = 'healthcare' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")" ||
+    fail "could not list the database sessions"
+[[ "$sessions" == healthcare_app ]] || fail "the API instances and the worker connect as '$sessions', expected healthcare_app only"
+echo "   database: the API instances and the worker connect as healthcare_app only"
 # The container health check, exactly as docker-compose.prod.yml runs it.
 dotnet "$probe_dll" "http://127.0.0.1:${api_ports[0]}/health/ready" || fail "the health probe did not pass against a ready API"
 if dotnet "$probe_dll" "http://127.0.0.1:$edge_http/health/ready" 2>/dev/null; then

@@ -14,8 +14,12 @@ Runs the Healthcare backend locally (this is what `make run` does):
   1. checks for the .NET SDK 10, PostgreSQL >= 15 and redis-server
      (installs the server packages with apt-get when run as root),
   2. starts PostgreSQL and Redis on 127.0.0.1 with their data in .data/,
-  3. builds the solution (Debug), applies migrations and seeds demo data,
-  4. starts the worker in the background and the API in the foreground.
+     and creates the database roles: healthcare (owner of the database),
+     healthcare_app (the API and the worker) and healthcare_backup (backups),
+  3. builds the solution (Debug), applies migrations and seeds demo data
+     (connected as the owner),
+  4. starts the worker in the background and the API in the foreground
+     (connected as healthcare_app, which can read and write rows only).
 
 Press Ctrl+C (or run `make stop-local` elsewhere) to stop everything.
 State is kept between runs in .data/ (remove it with `make reset-local`):
@@ -135,6 +139,8 @@ hb_port_in_use "$worker_port" && port_taken "worker HTTP" "$worker_port" LOCAL_W
 # --- Secrets (generated once, reused afterwards) ----------------------------
 
 PG_PASSWORD=""
+PG_APP_PASSWORD=""
+PG_BACKUP_PASSWORD=""
 REDIS_PASSWORD=""
 DATA_ENCRYPTION_KEYS=""
 BLIND_INDEX_KEY=""
@@ -146,6 +152,15 @@ new_secrets=()
 if [[ -z "$PG_PASSWORD" ]]; then
     PG_PASSWORD="$(openssl rand -hex 24)"
     new_secrets+=("PG_PASSWORD='$PG_PASSWORD'")
+fi
+# A .data/ from before the least-privilege roles gets their passwords added on its next run.
+if [[ -z "$PG_APP_PASSWORD" ]]; then
+    PG_APP_PASSWORD="$(openssl rand -hex 24)"
+    new_secrets+=("PG_APP_PASSWORD='$PG_APP_PASSWORD'")
+fi
+if [[ -z "$PG_BACKUP_PASSWORD" ]]; then
+    PG_BACKUP_PASSWORD="$(openssl rand -hex 24)"
+    new_secrets+=("PG_BACKUP_PASSWORD='$PG_BACKUP_PASSWORD'")
 fi
 if [[ -z "$REDIS_PASSWORD" ]]; then
     REDIS_PASSWORD="$(openssl rand -hex 24)"
@@ -233,7 +248,10 @@ else
     export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 fi
 
-export DATABASE_URL="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
+# The worker and the API connect as healthcare_app, which reads and writes rows but owns nothing;
+# the migrator and the seeder as healthcare, the owner of the database and of every table.
+owner_database_url="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
+export DATABASE_URL="postgresql://healthcare_app:$PG_APP_PASSWORD@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$redis_port"
 export JWT_SIGNING_KEYS_DIR="$jwt_dir" DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY
 export HTTP_PORT="$http_port"
@@ -280,6 +298,9 @@ echo "Starting PostgreSQL on 127.0.0.1:$pg_port ..."
 HB_PG_SUPERUSER_PASSWORD="$PG_PASSWORD" hb_pg_start "$pg_dir" "$pg_port" || die "PostgreSQL did not start"
 hb_pg_ensure_db "$pg_dir" "$pg_port" healthcare "$PG_PASSWORD" healthcare ||
     die "could not create the healthcare role and database"
+# Before the migrator: it grants the group roles their privileges, and skips one that does not exist.
+hb_pg_ensure_app_roles "$pg_dir" "$pg_port" healthcare "$PG_APP_PASSWORD" "$PG_BACKUP_PASSWORD" ||
+    die "could not create the healthcare_app and healthcare_backup roles"
 
 echo "Starting Redis on 127.0.0.1:$redis_port ..."
 HB_REDIS_PASSWORD="$REDIS_PASSWORD" hb_redis_start "$redis_dir" "$redis_port" || die "Redis did not start"
@@ -294,10 +315,11 @@ dotnet build "$solution" -c Debug -nologo -v q || die "build failed (see the err
 # The apps run from their project directories, as `dotnet run` would, so the
 # content root (appsettings*.json) is where the project keeps it.
 echo "Applying database migrations ..."
-(cd "$api_project_dir" && dotnet "$api_dll" migrate) || die "database migration failed"
+(cd "$api_project_dir" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" migrate) || die "database migration failed"
 echo "Seeding demo data ..."
 credentials_file="$data_dir/demo-credentials.txt"
-(cd "$api_project_dir" && dotnet "$api_dll" seed --credentials-file "$credentials_file") || die "demo data seeding failed"
+(cd "$api_project_dir" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" seed --credentials-file "$credentials_file") ||
+    die "demo data seeding failed"
 
 # --- Worker and API ------------------------------------------------------------------
 

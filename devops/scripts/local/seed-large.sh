@@ -15,11 +15,12 @@ notes and allergies, and three bench accounts (clinic admin, doctor,
 patient) whose passwords go to .data/bench-credentials.txt (mode 600).
 
 Target database:
-  - DATABASE_URL set: that database. DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY
-    and JWT_SIGNING_KEYS_DIR must be the API's, so that it can read the rows.
-  - otherwise the `make run` database in .data/ (with its keys from
-    .data/secrets.env). Its PostgreSQL is started for the load if `make run`
-    is not running, and stopped again afterwards.
+  - DATABASE_URL set: that database, with the credentials of its owner (the
+    load migrates first). DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY and
+    JWT_SIGNING_KEYS_DIR must be the API's, so that it can read the rows.
+  - otherwise the `make run` database in .data/, as its owner healthcare
+    (with its keys from .data/secrets.env). Its PostgreSQL is started for the
+    load if `make run` is not running, and stopped again afterwards.
 
 The migrations are applied first. A database that has the bench clinics
 already is left alone; the load runs in one transaction, so a failed load
@@ -94,6 +95,7 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
     # shellcheck source=/dev/null
     . "$repo_root/.env.development"
     set +a
+    # The owner: the load migrates first and writes with binary COPY, as the migrator and the seeder do.
     export DATABASE_URL="postgresql://healthcare:$PG_PASSWORD@127.0.0.1:$pg_port/healthcare"
     export DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY
     export JWT_SIGNING_KEYS_DIR="$data_dir/jwt"

@@ -54,16 +54,17 @@ public sealed partial class ConfigurationTests
         var manifest = Kustomize.Overlay(overlay);
         var configMaps = manifest.All<V1ConfigMap>().ToDictionary(c => c.Metadata.Name, c => c.Data ?? new Dictionary<string, string>());
         var secretKeys = DocumentedSecretKeys();
+        var databaseSecrets = DocumentedDatabaseSecrets();
         var failures = new List<string>();
 
         void Secret(string where, string name, string? key)
         {
-            if (name == "postgres-app" && manifest.OfKind("Cluster").Any())
+            if (databaseSecrets.ContainsKey(name))
             {
-                // Written by CloudNativePG for the Cluster's application user.
-                if (key is not (null or "uri"))
+                // kubernetes.io/basic-auth, with the role's DATABASE_URL next to its username and password.
+                if (key is not (null or "username" or "password" or "uri"))
                 {
-                    failures.Add($"{where}: postgres-app has no key {key}");
+                    failures.Add($"{where}: the database Secret {name} has no key {key}");
                 }
             }
             else if (name != "healthcare-secrets")
@@ -145,9 +146,29 @@ public sealed partial class ConfigurationTests
                 var path = $"spec.backup.barmanObjectStore.s3Credentials.{credential}";
                 Secret($"{cluster.Id} {credential}", cluster.Scalar(path + ".name") ?? "", cluster.Scalar(path + ".key"));
             }
+
+            foreach (var secret in DatabaseRolesTests.ClusterSecrets(cluster))
+            {
+                Secret($"{cluster.Id} role secret", secret, null);
+            }
         }
 
         Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void EveryDocumentedDatabaseSecretIsUsed()
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var overlay in Kustomize.Overlays)
+        {
+            var manifest = Kustomize.Overlay(overlay);
+            used.UnionWith(manifest.Workloads().SelectMany(w => w.AllContainers).SelectMany(c => c.Env ?? [])
+                .Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>());
+            used.UnionWith(manifest.OfKind("Cluster").SelectMany(DatabaseRolesTests.ClusterSecrets));
+        }
+
+        Assert.Subset(used, DocumentedDatabaseSecrets().Keys.ToHashSet(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -203,9 +224,16 @@ public sealed partial class ConfigurationTests
         }
     }
 
-    /// <summary>The keys of healthcare-secrets listed in the runbook's Secrets table.</summary>
+    /// <summary>The keys of healthcare-secrets listed in the runbook's table of the application Secret.</summary>
     public static IReadOnlySet<string> DocumentedSecretKeys() =>
-        RunbookTables.Table("Secrets").SelectMany(row => RunbookTables.CodeSpans(row["Key"])).ToHashSet(StringComparer.Ordinal);
+        RunbookTables.Table("Application Secret").SelectMany(row => RunbookTables.CodeSpans(row["Key"])).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The runbook's database Secrets, each with the role whose credentials it holds.</summary>
+    public static IReadOnlyDictionary<string, string> DocumentedDatabaseSecrets() =>
+        RunbookTables.Table("Database Secrets").ToDictionary(
+            row => RunbookTables.CodeSpans(row["Secret"]).Single(),
+            row => RunbookTables.CodeSpans(row["Role"]).First(),
+            StringComparer.Ordinal);
 
     private static Dictionary<string, string> ReadEnvFile(string envFile)
     {

@@ -44,7 +44,7 @@ public sealed class BackupCronJobTests
     }
 
     [Fact]
-    public void TheCronJobRunsTheMountedScriptAgainstTheSecretDatabaseUrl()
+    public void TheCronJobRunsTheMountedScriptAsTheBackupRole()
     {
         var cronJob = KubernetesYaml.Deserialize<V1CronJob>(File.ReadAllText(Path.Combine(Component, "cronjob.yaml")), strict: true);
         var pod = cronJob.Spec.JobTemplate.Spec.Template.Spec;
@@ -59,8 +59,9 @@ public sealed class BackupCronJobTests
         Assert.Equal("/backups", container.VolumeMounts.Single(m => m.Name == "backups").MountPath);
         Assert.Equal("/backups", container.Args[container.Args.IndexOf("--output-dir") + 1]);
 
+        // The read-only backup role's URL, from a Secret of its own that no other workload reads.
         var databaseUrl = container.Env.Single(e => e.Name == "DATABASE_URL").ValueFrom.SecretKeyRef;
-        Assert.Equal("healthcare-secrets", databaseUrl.Name);
+        Assert.Equal(("healthcare-db-backup", "uri"), (databaseUrl.Name, databaseUrl.Key));
 
         Assert.True(pod.SecurityContext.RunAsNonRoot);
         Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);

@@ -5,8 +5,9 @@ using Npgsql;
 namespace Healthcare.DeploymentTests.Scripts;
 
 /// <summary>
-/// devops/scripts/backup: the test database with the demo data is backed up, restored into a fresh database
-/// and compared table by table with the original; restore refuses to overwrite and catches a wrong copy.
+/// devops/scripts/backup: the test database with the demo data is backed up as the read-only backup role, restored
+/// as the owner into a fresh database and compared table by table, owner and grants included, with the original;
+/// restore refuses to overwrite and catches a wrong copy.
 /// </summary>
 public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<DemoDataSource>, IDisposable
 {
@@ -21,10 +22,17 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>What the backups run with: the source database, as the read-only backup role.</summary>
     private Dictionary<string, string?> Environment() => new()
     {
-        ["DATABASE_URL"] = SourceUrl,
+        ["DATABASE_URL"] = DatabaseRoles.BackupUrl(SourceUrl),
         ["PG_BIN"] = System.Environment.GetEnvironmentVariable("TEST_PG_BIN"),
+    };
+
+    /// <summary>What the restores run with: the owner's credentials, as make restore does.</summary>
+    private Dictionary<string, string?> OwnerEnvironment() => new(Environment())
+    {
+        ["DATABASE_URL"] = DatabaseRoles.OwnerUrl(SourceUrl),
     };
 
     private string NewTarget() => source.NewTarget();
@@ -42,11 +50,19 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
         var dump = await BackUpAsync();
         var target = NewTarget();
 
-        var restore = await Script.RunAsync(Restore, [dump, target], Environment());
+        var restore = await Script.RunAsync(Restore, [dump, target], OwnerEnvironment());
 
         Assert.True(restore.ExitCode == 0, restore.ToString());
         Assert.Contains($"restored {dump} into {target} and verified", restore.Stdout);
         Assert.Matches(@"verified \d+ tables \(\d+ rows\) and 7 checksums", restore.Stdout);
+
+        // The copy belongs to the owner and grants the runtime and read-only roles what the original grants them.
+        Assert.Equal(DatabaseRoles.Owner, await DatabaseOwnerAsync(target));
+        var grants = await OwnersAndGrantsAsync(SourceUrl);
+        Assert.Equal(grants, await OwnersAndGrantsAsync(TestServers.DatabaseUrl(target)));
+        Assert.Contains(grants, g => g.StartsWith("table public.users healthcare ", StringComparison.Ordinal) && g.Contains("healthcare_runtime=arwd/", StringComparison.Ordinal));
+        Assert.Contains(grants, g => g.StartsWith("table public.audit_events healthcare ", StringComparison.Ordinal) && g.Contains("healthcare_runtime=ar/", StringComparison.Ordinal));
+        Assert.Contains(grants, g => g.StartsWith("table public.patients healthcare ", StringComparison.Ordinal) && g.Contains("healthcare_readonly=r/", StringComparison.Ordinal));
 
         // Independent of the scripts' own verification: every table, row for row.
         var original = await TableContentsAsync(SourceUrl);
@@ -68,22 +84,71 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
     }
 
     [Fact]
+    public async Task TheBackupRoleReadsEveryTableAndChangesNothing()
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(DatabaseRoles.BackupUrl(SourceUrl)).ConnectionString);
+        await connection.OpenAsync();
+
+        Assert.Equal(
+            "healthcare_backup super=false createdb=false createrole=false",
+            await ScalarAsync(connection, "SELECT format('%s super=%s createdb=%s createrole=%s', rolname, rolsuper::text, rolcreatedb::text, rolcreaterole::text) FROM pg_roles WHERE rolname = current_user"));
+        var tables = await ScalarAsync(connection, TablesOfTheBackend + " SELECT count(*)::text FROM tables");
+        Assert.True(int.Parse(tables, System.Globalization.CultureInfo.InvariantCulture) > 30, tables);
+        Assert.Equal("", await ScalarAsync(connection, TablesOfTheBackend + """
+             SELECT coalesce(string_agg(name, ', '), '') FROM tables
+              WHERE NOT has_table_privilege(oid, 'SELECT')
+                 OR has_table_privilege(oid, 'INSERT') OR has_table_privilege(oid, 'UPDATE')
+                 OR has_table_privilege(oid, 'DELETE') OR has_table_privilege(oid, 'TRUNCATE')
+            """));
+
+        foreach (var write in new[]
+        {
+            "INSERT INTO clinics SELECT * FROM clinics LIMIT 1",
+            "UPDATE users SET display_name = display_name",
+            "DELETE FROM hangfire.job",
+            "TRUNCATE log_events",
+            "CREATE TABLE public.backup_was_here (id int)",
+            "SELECT log_events_create_partitions(current_date, 1)",
+        })
+        {
+            await using var command = new NpgsqlCommand(write, connection);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.True(refused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{write}: {refused.SqlState} {refused.MessageText}");
+        }
+    }
+
+    [Fact]
+    public async Task ASuperuserRestoresInTheNameOfTheOwnerItNames()
+    {
+        var dump = await BackUpAsync();
+        var target = NewTarget();
+        var environment = Environment();
+        environment["DATABASE_URL"] = TestServers.PostgresAdminUrl;
+
+        var restore = await Script.RunAsync(Restore, ["--owner", DatabaseRoles.Owner, dump, target], environment);
+
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(DatabaseRoles.Owner, await DatabaseOwnerAsync(target));
+        Assert.Equal(await OwnersAndGrantsAsync(SourceUrl), await OwnersAndGrantsAsync(TestServers.DatabaseUrl(target)));
+    }
+
+    [Fact]
     public async Task RestoreNeverOverwritesAnExistingDatabaseUnlessForced()
     {
         var dump = await BackUpAsync();
         var target = NewTarget();
-        Assert.Equal(0, (await Script.RunAsync(Restore, [dump, target], Environment())).ExitCode);
+        Assert.Equal(0, (await Script.RunAsync(Restore, [dump, target], OwnerEnvironment())).ExitCode);
 
-        var again = await Script.RunAsync(Restore, [dump, target], Environment());
+        var again = await Script.RunAsync(Restore, [dump, target], OwnerEnvironment());
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"database {target} already exists", again.Stderr);
 
         var live = PostgresConnectionString.Parse(SourceUrl).Database!;
-        var overLive = await Script.RunAsync(Restore, ["--force", dump, live], Environment());
+        var overLive = await Script.RunAsync(Restore, ["--force", dump, live], OwnerEnvironment());
         Assert.Equal(1, overLive.ExitCode);
         Assert.Contains("is the database of DATABASE_URL", overLive.Stderr);
 
-        var forced = await Script.RunAsync(Restore, ["--force", dump, target], Environment());
+        var forced = await Script.RunAsync(Restore, ["--force", dump, target], OwnerEnvironment());
         Assert.True(forced.ExitCode == 0, forced.ToString());
         Assert.Contains($"dropping the existing database {target}", forced.Stdout);
     }
@@ -99,7 +164,7 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
         lines[users] = "rows\tpublic.users\t999999";
         File.WriteAllLines(manifest, lines);
 
-        var result = await Script.RunAsync(Restore, [dump, NewTarget()], Environment());
+        var result = await Script.RunAsync(Restore, [dump, NewTarget()], OwnerEnvironment());
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("manifest:  rows\tpublic.users\t999999", result.Stderr);
@@ -116,7 +181,7 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
             file.Write(new byte[16]);
         }
 
-        var result = await Script.RunAsync(Restore, [dump, NewTarget()], Environment());
+        var result = await Script.RunAsync(Restore, [dump, NewTarget()], OwnerEnvironment());
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("does not match its checksum", result.Stderr);
@@ -175,6 +240,60 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
 
     private sealed record TableContents(long Rows, string Checksum);
 
+    /// <summary>A CTE <c>tables</c>: the backend's tables (schemas public and hangfire), with oid and name.</summary>
+    private const string TablesOfTheBackend = """
+        WITH tables AS (
+            SELECT c.oid, n.nspname || '.' || c.relname AS name
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('public', 'hangfire'))
+        """;
+
+    private static async Task<string> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> DatabaseOwnerAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(TestServers.PostgresAdminUrl).ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", database);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>"kind name owner acl" of the backend's schemas, tables, sequences, views and functions.</summary>
+    private static async Task<List<string>> OwnersAndGrantsAsync(string databaseUrl)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(databaseUrl).ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT 'schema ' || nspname || ' ' || pg_get_userbyid(nspowner) || ' ' || coalesce(nspacl::text, '')
+              FROM pg_namespace WHERE nspname IN ('public', 'hangfire')
+            UNION ALL
+            SELECT CASE c.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view ' ELSE 'table ' END
+                   || n.nspname || '.' || c.relname || ' ' || pg_get_userbyid(c.relowner) || ' ' || coalesce(c.relacl::text, '')
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND n.nspname IN ('public', 'hangfire')
+            UNION ALL
+            SELECT 'function ' || p.oid::regprocedure::text || ' ' || pg_get_userbyid(p.proowner) || ' ' || coalesce(p.proacl::text, '')
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname IN ('public', 'hangfire')
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+            ORDER BY 1
+            """, connection);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return lines;
+    }
+
     /// <summary>Row count and an order-independent digest of every table of the database.</summary>
     private static async Task<Dictionary<string, TableContents>> TableContentsAsync(string databaseUrl)
     {
@@ -220,6 +339,7 @@ public sealed class DemoDataSource : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("hb-backup-source-").FullName;
     private readonly System.Collections.Concurrent.ConcurrentBag<string> _restored = [];
 
+    /// <summary>The source database, with the superuser's credentials; <see cref="DatabaseRoles"/> makes the roles' URLs.</summary>
     public string DatabaseUrl { get; private set; } = "";
 
     public string NewTarget()
@@ -229,10 +349,13 @@ public sealed class DemoDataSource : IAsyncLifetime
         return name;
     }
 
+    /// <summary>As in a deployment: the roles exist, and the owner owns the database and migrates and seeds it.</summary>
     public async Task InitializeAsync()
     {
+        await DatabaseRoles.EnsureRolesAsync();
         DatabaseUrl = await TestServers.CreateDatabaseAsync("backup_source");
-        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseUrl), _directory);
+        await DatabaseRoles.HandToOwnerAsync(DatabaseUrl);
+        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseRoles.OwnerUrl(DatabaseUrl)), _directory);
     }
 
     public async Task DisposeAsync()
