@@ -87,24 +87,75 @@ public static class TestServers
 
     private static async Task CreateRolesAsync()
     {
+        string[] attributes =
+        [
+            // The owner creates databases too: a restore makes a new database in its name.
+            $"ALTER ROLE {OwnerRole} WITH LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{PasswordOf(OwnerRole)}'",
+            $"ALTER ROLE {DatabaseSchema.RuntimeRole} WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+            $"ALTER ROLE {DatabaseSchema.ReadOnlyRole} WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+            $"ALTER ROLE {AppRole} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{PasswordOf(AppRole)}'",
+            $"ALTER ROLE {BackupRole} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{PasswordOf(BackupRole)}'",
+        ];
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
-        string[] statements =
-        [
-            // Test processes run side by side on one server: the lock keeps their CREATE ROLEs from racing.
-            "SELECT pg_advisory_lock(hashtext('healthcare-test-roles'))",
-            .. new[] { DatabaseSchema.RuntimeRole, DatabaseSchema.ReadOnlyRole, OwnerRole, AppRole, BackupRole }.Select(role =>
-                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"),
-            .. new[] { OwnerRole, AppRole, BackupRole }.Select(role =>
-                $"ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{PasswordOf(role)}'"),
-            $"GRANT {DatabaseSchema.RuntimeRole} TO {AppRole}",
-            $"GRANT {DatabaseSchema.ReadOnlyRole} TO {BackupRole}",
-            "SELECT pg_advisory_unlock(hashtext('healthcare-test-roles'))",
-        ];
-        foreach (var statement in statements)
+        // Test processes run side by side on one server: one at a time changes the roles (PostgreSQL refuses two
+        // concurrent changes of one role's row).
+        await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtext('healthcare-test-roles'))");
+        foreach (var role in new[] { OwnerRole, DatabaseSchema.RuntimeRole, DatabaseSchema.ReadOnlyRole, AppRole, BackupRole })
         {
-            await using var command = new NpgsqlCommand(statement, connection);
-            await command.ExecuteNonQueryAsync();
+            await UnlessDoneAsync(connection, $"SELECT 1 FROM pg_roles WHERE rolname = '{role}'", $"CREATE ROLE {role}");
+        }
+
+        foreach (var statement in attributes)
+        {
+            await ExecuteAsync(connection, statement);
+        }
+
+        await UnlessDoneAsync(connection, $"SELECT 1 WHERE pg_has_role('{AppRole}', '{DatabaseSchema.RuntimeRole}', 'MEMBER')", $"GRANT {DatabaseSchema.RuntimeRole} TO {AppRole}");
+        await UnlessDoneAsync(connection, $"SELECT 1 WHERE pg_has_role('{BackupRole}', '{DatabaseSchema.ReadOnlyRole}', 'MEMBER')", $"GRANT {DatabaseSchema.ReadOnlyRole} TO {BackupRole}");
+        await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtext('healthcare-test-roles'))");
+    }
+
+    /// <summary>Runs <paramref name="change"/> unless <paramref name="check"/> finds it done (another process may be doing it too).</summary>
+    private static async Task UnlessDoneAsync(NpgsqlConnection connection, string check, string change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using (var probe = new NpgsqlCommand(check, connection))
+            {
+                if (await probe.ExecuteScalarAsync() is not null)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await ExecuteAsync(connection, change);
+                return;
+            }
+            catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
+            {
+                // Done by another test process between the check and the change: check again.
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (attempt < 5 && e.SqlState == PostgresErrorCodes.InternalError && e.MessageText.Contains("concurrently", StringComparison.Ordinal))
+            {
+                // "tuple concurrently updated": a process outside the lock (a script of the tests) changed the same role.
+                await Task.Delay(100 * attempt);
+            }
         }
     }
 

@@ -25,14 +25,14 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
     /// <summary>What the backups run with: the source database, as the read-only backup role.</summary>
     private Dictionary<string, string?> Environment() => new()
     {
-        ["DATABASE_URL"] = DatabaseRoles.BackupUrl(SourceUrl),
+        ["DATABASE_URL"] = TestServers.BackupUrl(SourceUrl),
         ["PG_BIN"] = System.Environment.GetEnvironmentVariable("TEST_PG_BIN"),
     };
 
     /// <summary>What the restores run with: the owner's credentials, as make restore does.</summary>
     private Dictionary<string, string?> OwnerEnvironment() => new(Environment())
     {
-        ["DATABASE_URL"] = DatabaseRoles.OwnerUrl(SourceUrl),
+        ["DATABASE_URL"] = TestServers.OwnerUrl(SourceUrl),
     };
 
     private string NewTarget() => source.NewTarget();
@@ -57,7 +57,7 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
         Assert.Matches(@"verified \d+ tables \(\d+ rows\) and 7 checksums", restore.Stdout);
 
         // The copy belongs to the owner and grants the runtime and read-only roles what the original grants them.
-        Assert.Equal(DatabaseRoles.Owner, await DatabaseOwnerAsync(target));
+        Assert.Equal(TestServers.OwnerRole, await DatabaseOwnerAsync(target));
         var grants = await OwnersAndGrantsAsync(SourceUrl);
         Assert.Equal(grants, await OwnersAndGrantsAsync(TestServers.DatabaseUrl(target)));
         Assert.Contains(grants, g => g.StartsWith("table public.users healthcare ", StringComparison.Ordinal) && g.Contains("healthcare_runtime=arwd/", StringComparison.Ordinal));
@@ -86,7 +86,7 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
     [Fact]
     public async Task TheBackupRoleReadsEveryTableAndChangesNothing()
     {
-        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(DatabaseRoles.BackupUrl(SourceUrl)).ConnectionString);
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(TestServers.BackupUrl(SourceUrl)).ConnectionString);
         await connection.OpenAsync();
 
         Assert.Equal(
@@ -125,10 +125,10 @@ public sealed class BackupRestoreTests(DemoDataSource source) : IClassFixture<De
         var environment = Environment();
         environment["DATABASE_URL"] = TestServers.PostgresAdminUrl;
 
-        var restore = await Script.RunAsync(Restore, ["--owner", DatabaseRoles.Owner, dump, target], environment);
+        var restore = await Script.RunAsync(Restore, ["--owner", TestServers.OwnerRole, dump, target], environment);
 
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        Assert.Equal(DatabaseRoles.Owner, await DatabaseOwnerAsync(target));
+        Assert.Equal(TestServers.OwnerRole, await DatabaseOwnerAsync(target));
         Assert.Equal(await OwnersAndGrantsAsync(SourceUrl), await OwnersAndGrantsAsync(TestServers.DatabaseUrl(target)));
     }
 
@@ -339,7 +339,7 @@ public sealed class DemoDataSource : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("hb-backup-source-").FullName;
     private readonly System.Collections.Concurrent.ConcurrentBag<string> _restored = [];
 
-    /// <summary>The source database, with the superuser's credentials; <see cref="DatabaseRoles"/> makes the roles' URLs.</summary>
+    /// <summary>The source database, with the superuser's credentials; <see cref="TestServers"/> makes the roles' URLs.</summary>
     public string DatabaseUrl { get; private set; } = "";
 
     public string NewTarget()
@@ -352,10 +352,8 @@ public sealed class DemoDataSource : IAsyncLifetime
     /// <summary>As in a deployment: the roles exist, and the owner owns the database and migrates and seeds it.</summary>
     public async Task InitializeAsync()
     {
-        await DatabaseRoles.EnsureRolesAsync();
         DatabaseUrl = await TestServers.CreateDatabaseAsync("backup_source");
-        await DatabaseRoles.HandToOwnerAsync(DatabaseUrl);
-        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseRoles.OwnerUrl(DatabaseUrl)), _directory);
+        await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseUrl), _directory);
     }
 
     public async Task DisposeAsync()

@@ -15,7 +15,7 @@ public sealed class InitRolesTests : IAsyncLifetime
 
     private readonly string _database = $"hb_init_roles_{Guid.NewGuid():N}"[..30];
 
-    public Task InitializeAsync() => DatabaseRoles.EnsureRolesAsync();
+    public Task InitializeAsync() => TestServers.EnsureRolesAsync();
 
     public Task DisposeAsync() => TestServers.DropDatabaseAsync(TestServers.DatabaseUrl(_database));
 
@@ -35,9 +35,9 @@ public sealed class InitRolesTests : IAsyncLifetime
             ["PGDATABASE"] = null,
             ["HEALTHCARE_DB"] = _database,
             // The roles are the server's, shared with the other tests: the same passwords they use.
-            ["HEALTHCARE_OWNER_PASSWORD"] = DatabaseRoles.Password(DatabaseRoles.Owner),
-            ["HEALTHCARE_APP_PASSWORD"] = DatabaseRoles.Password(DatabaseRoles.App),
-            ["HEALTHCARE_BACKUP_PASSWORD"] = DatabaseRoles.Password(DatabaseRoles.Backup),
+            ["HEALTHCARE_OWNER_PASSWORD"] = TestServers.PasswordOf(TestServers.OwnerRole),
+            ["HEALTHCARE_APP_PASSWORD"] = TestServers.PasswordOf(TestServers.AppRole),
+            ["HEALTHCARE_BACKUP_PASSWORD"] = TestServers.PasswordOf(TestServers.BackupRole),
         };
     }
 
@@ -73,7 +73,7 @@ public sealed class InitRolesTests : IAsyncLifetime
 
         // The login roles log in to it with the passwords they were given.
         var database = TestServers.DatabaseUrl(_database);
-        foreach (var url in new[] { DatabaseRoles.OwnerUrl(database), DatabaseRoles.RuntimeUrl(database), DatabaseRoles.BackupUrl(database) })
+        foreach (var url in new[] { TestServers.OwnerUrl(database), TestServers.RuntimeUrl(database), TestServers.BackupUrl(database) })
         {
             await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(url).ConnectionString);
             await connection.OpenAsync();
