@@ -332,17 +332,25 @@ hb_port_in_use() {
     return 1
 }
 
-# Prints a currently free TCP port in 20000-60000 on 127.0.0.1.
+# Prints a currently free TCP port on 127.0.0.1, from 20000 up to just below the
+# kernel's ephemeral range (ip_local_port_range, usually 32768-60999). A port is
+# chosen now and bound later; inside the ephemeral range, any outgoing
+# connection on the machine could take it in between (seen as "Address already
+# in use" under load). Below it, only another listener can.
 hb_free_port() {
-    local attempt port
+    local attempt port low=20000 high=32767 ephemeral_low _
+    if read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+        [[ "$ephemeral_low" =~ ^[0-9]+$ ]] && ((ephemeral_low > low + 1000)); then
+        high=$((ephemeral_low - 1))
+    fi
     for ((attempt = 0; attempt < 200; attempt++)); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+        port=$((low + (RANDOM * 32768 + RANDOM) % (high - low + 1)))
         if ! hb_port_in_use "$port"; then
             printf '%s\n' "$port"
             return 0
         fi
     done
-    _hb_err "error: could not find a free TCP port in 20000-60000"
+    _hb_err "error: could not find a free TCP port in $low-$high"
     return 1
 }
 

@@ -295,13 +295,26 @@ awk -v servers="$servers" '/^[[:space:]]*server-template api- / { printf "%s", s
 check_interval="$(sed -nE 's/^[[:space:]]*default-server .*[[:space:]]inter ([0-9]+)s.*/\1/p' "$TMP/haproxy.cfg")"
 [[ "$check_interval" =~ ^[0-9]+$ ]] || fail "haproxy.cfg has no 'default-server ... inter Ns'"
 
-export HAPROXY_HTTP_BIND="127.0.0.1:$edge_http" HAPROXY_HTTPS_BIND="127.0.0.1:$edge_https"
-export HAPROXY_STATS_BIND="127.0.0.1:$edge_stats" HAPROXY_CERTS="$TMP/tls/healthcare.pem"
-export HAPROXY_STATS_PASSWORD="$stats_password" HAPROXY_MAXCONN=4000
-haproxy -c -q -f "$TMP/haproxy.cfg" >"$TMP/logs/haproxy-check.log" 2>&1 || fail "haproxy -c rejected the configuration"
-step "HAProxy https://localhost:$edge_https (http :$edge_http, stats :$edge_stats)"
-haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/logs/haproxy.log" 2>&1 &
-echo "$!" >"$TMP/run/haproxy.pid"
+export HAPROXY_CERTS="$TMP/tls/healthcare.pem" HAPROXY_STATS_PASSWORD="$stats_password" HAPROXY_MAXCONN=4000
+# The edge ports were chosen a minute ago; if another program took one meanwhile, HAProxy exits at once
+# ("cannot bind socket"), and new ones are chosen.
+for attempt in 1 2 3; do
+    export HAPROXY_HTTP_BIND="127.0.0.1:$edge_http" HAPROXY_HTTPS_BIND="127.0.0.1:$edge_https"
+    export HAPROXY_STATS_BIND="127.0.0.1:$edge_stats"
+    haproxy -c -q -f "$TMP/haproxy.cfg" >"$TMP/logs/haproxy-check.log" 2>&1 || fail "haproxy -c rejected the configuration"
+    step "HAProxy https://localhost:$edge_https (http :$edge_http, stats :$edge_stats)"
+    haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/logs/haproxy.log" 2>&1 &
+    echo "$!" >"$TMP/run/haproxy.pid"
+    sleep 1
+    _hb_pid_alive "$(_hb_read_pid "$TMP/run/haproxy.pid")" && break
+    if ! grep -q "cannot bind socket" "$TMP/logs/haproxy.log" || ((attempt == 3)); then
+        fail "HAProxy did not start"
+    fi
+    echo "   a port was taken meanwhile; choosing others"
+    edge_http="$(free_port)"
+    edge_https="$(free_port)"
+    edge_stats="$(free_port)"
+done
 
 stats_csv() {
     local attempt
