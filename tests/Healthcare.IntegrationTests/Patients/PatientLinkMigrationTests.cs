@@ -13,7 +13,7 @@ namespace Healthcare.IntegrationTests.Patients;
 /// </summary>
 public sealed class PatientLinkMigrationTests : IAsyncLifetime
 {
-    private const string Before = "20261207023448_LeastPrivilegeRoles";
+    private const string Before = "20261130124734_HeldAppointmentsIndex";
     private string _databaseUrl = "";
 
     public async Task InitializeAsync() => _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(PatientLinkMigrationTests));

@@ -6,11 +6,13 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Healthcare.Core.Data.Migrations
 {
     /// <summary>
-    /// Confirmed e-mail addresses (ADR 43): existing staff accounts count as confirmed, self-registered ones do not.
-    /// Patient links: records linked directly by staff are unlinked and remembered as former links. Who disabled an
-    /// account, so that a clinic cannot undo a platform administrator's decision.
+    /// Confirmed e-mail addresses and patient links accepted by the patient (ADR 43): existing staff accounts count
+    /// as confirmed, self-registered ones do not; records linked directly by staff are unlinked and remembered as
+    /// former links. Who disabled an account (ADR 44). Least privilege (ADR 42): the runtime role owns no table, so
+    /// the stored log's day partitions are created and dropped by functions that run as their owner, callable only
+    /// by the roles granted EXECUTE; dropping is limited to days before today.
     /// </summary>
-    public partial class PatientLinksAndVerifiedEmail : Migration
+    public partial class ProvenLinksAndLeastPrivilege : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -136,11 +138,51 @@ namespace Healthcare.Core.Data.Migrations
                 FROM patients p WHERE p.user_id IS NOT NULL;
                 UPDATE patients SET user_id = NULL WHERE user_id IS NOT NULL;
                 """);
+
+            // The runtime role owns no table: the stored log's day partitions are made and dropped in the owner's name.
+            migrationBuilder.Sql("""
+                CREATE OR REPLACE FUNCTION log_events_drop_partitions(older_than date) RETURNS integer
+                LANGUAGE plpgsql AS $$
+                DECLARE
+                    dropped integer := 0;
+                    part record;
+                BEGIN
+                    IF older_than > (now() AT TIME ZONE 'UTC')::date THEN
+                        RAISE EXCEPTION 'log partitions of today or later are never dropped';
+                    END IF;
+                    PERFORM set_config('lock_timeout', '5s', true);
+                    PERFORM pg_advisory_xact_lock(hashtext('log_events_partitions'));
+                    FOR part IN
+                        SELECT c.relname
+                        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = 'log_events'::regclass
+                          AND c.relname ~ '^log_events_p[0-9]{8}$'
+                          AND to_date(substring(c.relname FROM 13), 'YYYYMMDD') < older_than
+                        ORDER BY c.relname
+                    LOOP
+                        EXECUTE format('DROP TABLE %I', part.relname);
+                        dropped := dropped + 1;
+                    END LOOP;
+                    RETURN dropped;
+                END
+                $$;
+                """);
+            migrationBuilder.Sql("""
+                ALTER FUNCTION log_events_create_partitions(date, integer) SECURITY DEFINER SET search_path = public, pg_temp;
+                ALTER FUNCTION log_events_drop_partitions(date) SECURITY DEFINER SET search_path = public, pg_temp;
+                REVOKE EXECUTE ON FUNCTION log_events_create_partitions(date, integer), log_events_drop_partitions(date) FROM PUBLIC;
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""
+                GRANT EXECUTE ON FUNCTION log_events_create_partitions(date, integer), log_events_drop_partitions(date) TO PUBLIC;
+                ALTER FUNCTION log_events_create_partitions(date, integer) SECURITY INVOKER RESET search_path;
+                ALTER FUNCTION log_events_drop_partitions(date) SECURITY INVOKER RESET search_path;
+                """);
+
             migrationBuilder.Sql("""
                 UPDATE patients p SET user_id = o.former_user_id
                 FROM patient_link_offers o WHERE o.patient_id = p.id AND o.channel = 'legacy' AND p.user_id IS NULL;
