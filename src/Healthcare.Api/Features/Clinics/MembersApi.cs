@@ -87,8 +87,7 @@ public static class MembersApi
         }
 
         var email = User.NormalizeEmail(request.Email);
-        var callerEmail = await db.Users.Where(u => u.Id == caller.Id).Select(u => u.Email).SingleAsync(cancellationToken);
-        if (User.SameMailbox(email, callerEmail))
+        if (await ControlledByCallerAsync(db, caller.Id, email, cancellationToken))
         {
             return await RefuseAsync(audit, AuditActions.Create, "Invitation", "You cannot invite yourself.",
                 "An invitation to your own address, or to a sub-address of it, would give your own account another role.", cancellationToken);
