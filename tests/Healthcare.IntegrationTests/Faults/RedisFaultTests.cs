@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Healthcare.Api.Features.Scheduling;
+using Healthcare.Core.Configuration;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Scheduling;
 using Healthcare.Testing;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Healthcare.IntegrationTests.Faults;
@@ -36,6 +38,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             // Both directions, which also warms each instance's booking path before the timings below.
             await AssertBookingOnOneLeavesTheOthersAvailabilityAsync(one, two, setup, days: 20, patient: 0);
             await AssertBookingOnOneLeavesTheOthersAvailabilityAsync(two, one, setup, days: 19, patient: setup.PatientIds.Length - 2);
+            Assert.Equal(2, await BackplaneSubscribersAsync(redis.Url, expected: 2));
 
             await redis.StopAsync();
             foreach (var api in new[] { first, second })
@@ -81,6 +84,10 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             }
 
             output.WriteLine($"both instances saw Redis again {back.Elapsed.TotalMilliseconds:F0} ms after its restart");
+            // Readiness pings over the client's command connection; the backplane listens on its subscription
+            // connection, which the client reconnects on its own schedule. Evictions travel once both listen again.
+            Assert.Equal(2, await BackplaneSubscribersAsync(redis.Url, expected: 2));
+            output.WriteLine($"both instances listened to the backplane again {back.Elapsed.TotalMilliseconds:F0} ms after its restart");
             await AssertBookingOnOneLeavesTheOthersAvailabilityAsync(one, two, setup, days: 30, patient: setup.PatientIds.Length - 1);
         }
         finally
@@ -117,6 +124,32 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
     {
         var day = ClinicSetup.Local(days, 0).ToString("yyyy-MM-dd", null);
         return $"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from={day}&to={day}";
+    }
+
+    /// <summary>Subscribers of the cache's backplane channel, polled (up to 30 s) until there are <paramref name="expected"/>.</summary>
+    private static async Task<long> BackplaneSubscribersAsync(string redisUrl, int expected)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Parse(redisUrl));
+        var server = connection.GetServers()[0];
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            long subscribers = 0;
+            foreach (var channel in (RedisResult[])(await server.ExecuteAsync("PUBSUB", "CHANNELS", "*"))!)
+            {
+                if (channel.ToString().Contains("Backplane", StringComparison.OrdinalIgnoreCase))
+                {
+                    subscribers += (long)((RedisResult[])(await server.ExecuteAsync("PUBSUB", "NUMSUB", channel.ToString()))!)[1];
+                }
+            }
+
+            if (subscribers >= expected || watch.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return subscribers;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Polls <c>/health/ready</c> (up to 20 s) until its redis check reports <paramref name="until"/>.</summary>
