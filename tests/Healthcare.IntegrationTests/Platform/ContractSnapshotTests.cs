@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Healthcare.Api.Platform;
+using Healthcare.Testing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Healthcare.IntegrationTests.Platform;
+
+/// <summary>
+/// The route table and the OpenAPI document are the API's contract: they change only on purpose. Both are compared
+/// with the files under Contract/; after an intended change, run the tests with UPDATE_CONTRACT=1 and review the diff.
+/// </summary>
+public sealed class ContractSnapshotTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private static readonly string Folder =
+        Path.Combine(RepositoryPaths.Root, "tests", "Healthcare.IntegrationTests", "Platform", "Contract");
+
+    [Fact]
+    public void RouteTableMatchesTheSnapshot()
+    {
+        var lines = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(Describe)
+            .Order(StringComparer.Ordinal);
+
+        AssertMatches("routes.txt", string.Join('\n', lines) + "\n");
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentMatchesTheSnapshot()
+    {
+        var document = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        document["servers"] = null;
+
+        AssertMatches("openapi.v1.json", document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Members in ordinal order: the order of paths and schemas follows registration order, which carries no meaning.</summary>
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value?.DeepClone())))),
+        JsonArray a => new JsonArray(a.Select(e => Sorted(e?.DeepClone())).ToArray()),
+        _ => node?.DeepClone(),
+    };
+
+    private static string Describe(RouteEndpoint endpoint)
+    {
+        var metadata = endpoint.Metadata;
+        var methods = string.Join(',', metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]);
+        var access = metadata.GetMetadata<IAllowAnonymous>() is not null
+            ? "anonymous"
+            : string.Join('+', metadata.GetOrderedMetadata<AuthorizationPolicy>()
+                .SelectMany(p => p.Requirements)
+                .Select(r => r is ClinicPermissionRequirement p ? "permission:" + p.Permission : r.GetType().Name)
+                .Concat(metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => "policy:" + (a.Policy ?? a.Roles ?? "authenticated")))
+                .Distinct()
+                .Order(StringComparer.Ordinal));
+        var audited = metadata.GetMetadata<AuditedMetadata>() is { } a ? $" audited:{a.Action}:{a.ResourceType}" : "";
+        return $"{methods} {endpoint.RoutePattern.RawText} [{access}]{audited}";
+    }
+
+    private static void AssertMatches(string file, string actual)
+    {
+        var path = Path.Combine(Folder, file);
+        if (Environment.GetEnvironmentVariable("UPDATE_CONTRACT") == "1")
+        {
+            Directory.CreateDirectory(Folder);
+            File.WriteAllText(path, actual, new UTF8Encoding(false));
+        }
+
+        Assert.True(File.Exists(path), $"{path} is missing: run the tests once with UPDATE_CONTRACT=1.");
+        var expected = File.ReadAllText(path);
+        Assert.True(expected == actual, $"The contract differs from {file}; if intended, update it with UPDATE_CONTRACT=1:\n" + FirstDifference(expected, actual));
+    }
+
+    private static string FirstDifference(string expected, string actual)
+    {
+        var left = expected.Split('\n');
+        var right = actual.Split('\n');
+        for (var i = 0; i < Math.Max(left.Length, right.Length); i++)
+        {
+            var l = i < left.Length ? left[i] : "<end>";
+            var r = i < right.Length ? right[i] : "<end>";
+            if (l != r)
+            {
+                return $"line {i + 1}\n- {l}\n+ {r}";
+            }
+        }
+
+        return "";
+    }
+}
