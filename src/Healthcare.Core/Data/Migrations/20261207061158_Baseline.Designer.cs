@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Healthcare.Core.Data.Migrations
 {
     [DbContext(typeof(HealthcareDbContext))]
-    [Migration("20261130071359_OutboxTraceParent")]
-    partial class OutboxTraceParent
+    [Migration("20261207061158_Baseline")]
+    partial class Baseline
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -273,6 +273,53 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Identity.EmailVerification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_verifications");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_email_verifications_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_email_verifications_user_id");
+
+                    b.ToTable("email_verifications", (string)null);
+                });
+
             modelBuilder.Entity("Healthcare.Core.Identity.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -510,6 +557,10 @@ namespace Healthcare.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("DisabledBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("disabled_by");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -521,6 +572,10 @@ namespace Healthcare.Core.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
+
+                    b.Property<DateTimeOffset?>("EmailVerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("email_verified_at");
 
                     b.Property<bool>("IsDisabled")
                         .HasColumnType("boolean")
@@ -784,6 +839,10 @@ namespace Healthcare.Core.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("clinic_id");
 
+                    b.Property<Guid?>("ContactChangedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_changed_by");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -898,6 +957,80 @@ namespace Healthcare.Core.Data.Migrations
                             t.HasCheckConstraint("ck_patients_encrypted_national_id", "national_id_encrypted IS NULL OR national_id_encrypted LIKE 'v1.%'");
 
                             t.HasCheckConstraint("ck_patients_sex", "sex IN ('female', 'male', 'intersex', 'unknown')");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Patients.PatientLinkOffer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<Guid?>("AcceptedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("accepted_by");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<Guid>("ClinicId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid?>("FormerUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("former_user_id");
+
+                    b.Property<Guid?>("OfferedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("offered_by");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patient_link_offers");
+
+                    b.HasIndex("ClinicId")
+                        .HasDatabaseName("ix_patient_link_offers_clinic_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_patient_link_offers_token_hash");
+
+                    b.HasIndex("PatientId", "CreatedAt")
+                        .HasDatabaseName("ix_patient_link_offers_patient_id_created_at");
+
+                    b.ToTable("patient_link_offers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_patient_link_offers_channel", "channel IN ('email', 'sms', 'legacy')");
+
+                            t.HasCheckConstraint("ck_patient_link_offers_token", "(token_hash IS NULL) = (channel = 'legacy')");
                         });
                 });
 
@@ -1683,6 +1816,10 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasIndex("ClinicId", "StartsAt")
                         .HasDatabaseName("ix_appointments_clinic_id_starts_at");
 
+                    b.HasIndex("HoldExpiresAt", "PractitionerId")
+                        .HasDatabaseName("ix_appointments_held")
+                        .HasFilter("status = 'held'");
+
                     b.HasIndex("PatientId", "StartsAt")
                         .HasDatabaseName("ix_appointments_patient_id_starts_at");
 
@@ -2341,6 +2478,16 @@ namespace Healthcare.Core.Data.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Identity.EmailVerification", b =>
+                {
+                    b.HasOne("Healthcare.Core.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_verifications_users_user_id");
+                });
+
             modelBuilder.Entity("Healthcare.Core.Identity.Invitation", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
@@ -2488,6 +2635,23 @@ namespace Healthcare.Core.Data.Migrations
                     b.Navigation("Address");
 
                     b.Navigation("EmergencyContacts");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Patients.PatientLinkOffer", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_patient_link_offers_clinics_clinic_id");
+
+                    b.HasOne("Healthcare.Core.Patients.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_patient_link_offers_patients_patient_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Records.Allergy", b =>
