@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Features.Logger;
+namespace Healthcare.Api.Features.Logging;
 
 /// <summary>
 /// <c>/logger</c>: the stored log of every API and worker instance, newest first, with filters, keyset paging, an
