@@ -1,7 +1,7 @@
 using Healthcare.Api.Features.Admin;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
-using Healthcare.Api.Features.Logger;
+using Healthcare.Api.Features.Logging;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Practitioners;
 using Healthcare.Api.Features.Records;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Healthcare.Api.Features.Logger;
+using Healthcare.Api.Features.Logging;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Logging;
 using Healthcare.IntegrationTests.Admin;

@@ -23,6 +23,11 @@ public static class AdminSignIn
     public const string SignOutPath = "/admin/sign-out";
     public const string HomePath = "/admin";
 
+    private static readonly PageTemplate Shell = PageTemplate.Load(typeof(AdminSignIn), "page.html");
+    private static readonly string Styles = PageTemplate.Read(typeof(AdminSignIn), "page.css");
+    private static readonly PageTemplate SignInMarkup = PageTemplate.Load(typeof(AdminSignIn), "sign-in.html");
+    private static readonly PageTemplate HomeMarkup = PageTemplate.Load(typeof(AdminSignIn), "home.html");
+
     /// <summary>Over HTTPS the <c>__Host-</c> prefix makes browsers insist on Secure, Path=/ and no Domain.</summary>
     public static string CookieName(HttpRequest request) => request.IsHttps ? "__Host-hb_admin" : "hb_admin";
 
@@ -88,17 +93,14 @@ public static class AdminSignIn
 
     private static IResult Home(HttpContext http, IAntiforgery antiforgery)
     {
-        var body = new StringBuilder();
-        body.Append("<h1>Operations</h1><ul>");
+        var pages = new StringBuilder();
         foreach (var page in AdminPages.Pages)
         {
-            body.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{page}\">{page}</a></li>");
+            pages.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{page}\">{page}</a></li>");
         }
 
-        body.Append("</ul>");
-        body.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"{SignOutPath}\">");
-        body.Append(AntiforgeryField(http, antiforgery)).Append("<button type=\"submit\">Sign out</button></form>");
-        return Page(http, StatusCodes.Status200OK, "Operations", body.ToString());
+        var body = HomeMarkup.Render(("pages", pages.ToString()), ("antiforgery", AntiforgeryField(http, antiforgery)));
+        return Page(http, StatusCodes.Status200OK, "Operations", body);
     }
 
     private static async Task<IResult> SignOutAsync(
@@ -126,20 +128,11 @@ public static class AdminSignIn
     private static string SignInForm(HttpContext http, IAntiforgery antiforgery, string? email, string? message, string returnUrl)
     {
         var html = HtmlEncoder.Default;
-        var error = message is null ? "" : $"<p class=\"error\" role=\"alert\">{html.Encode(message)}</p>";
-        return $"""
-            <h1>Sign in</h1>
-            <p>Operations pages of Healthcare Backend. Use your account; super administrators only.</p>
-            {error}
-            <form method="post" action="{Path}">
-              {AntiforgeryField(http, antiforgery)}
-              <input type="hidden" name="returnUrl" value="{html.Encode(returnUrl)}">
-              <label>E-mail address <input type="email" name="email" autocomplete="username" required maxlength="254" value="{html.Encode(email ?? "")}"></label>
-              <label>Password <input type="password" name="password" autocomplete="current-password" required maxlength="1024"></label>
-              <label>Authenticator code <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="20"></label>
-              <button type="submit">Sign in</button>
-            </form>
-            """;
+        return SignInMarkup.Render(
+            ("error", message is null ? "" : $"<p class=\"error\" role=\"alert\">{html.Encode(message)}</p>"),
+            ("antiforgery", AntiforgeryField(http, antiforgery)),
+            ("returnUrl", html.Encode(returnUrl)),
+            ("email", html.Encode(email ?? "")));
     }
 
     private static string AntiforgeryField(HttpContext http, IAntiforgery antiforgery)
@@ -153,26 +146,7 @@ public static class AdminSignIn
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.ContentSecurityPolicy =
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-        var html = $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{HtmlEncoder.Default.Encode(title)}} · Healthcare Backend</title>
-            <style>
-              body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 4rem auto; padding: 0 1rem; color: #1f2933; }
-              label { display: block; margin: 0.8rem 0; }
-              input { display: block; width: 100%; padding: 0.4rem; box-sizing: border-box; }
-              button { padding: 0.5rem 1.2rem; }
-              .error { color: #a61b1b; }
-            </style>
-            </head>
-            <body>
-            {{body}}
-            </body>
-            </html>
-            """;
+        var html = Shell.Render(("title", HtmlEncoder.Default.Encode(title)), ("styles", Styles), ("body", body));
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 }

@@ -4,7 +4,7 @@ using Healthcare.Core.Configuration;
 using Healthcare.Core.Logging;
 using Serilog.Events;
 
-namespace Healthcare.Api.Features.Logger;
+namespace Healthcare.Api.Features.Logging;
 
 /// <summary>
 /// The filters of <c>/logger</c>, read from its query string: minimum level, time range (UTC), text in the message,

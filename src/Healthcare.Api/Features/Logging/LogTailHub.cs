@@ -4,7 +4,7 @@ using Healthcare.Core.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Features.Logger;
+namespace Healthcare.Api.Features.Logging;
 
 /// <summary>
 /// Relays the live tail from Redis to this instance's browsers: one Redis subscription per API instance however

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Features.Logger;
+namespace Healthcare.Api.Features.Logging;
 
 /// <summary>
 /// <c>/logger</c>: the stored log of every API and worker instance, newest first, with filters, keyset paging, an
@@ -25,6 +25,19 @@ public static class LoggerPage
         "frame-ancestors 'none'; base-uri 'none'";
 
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+    private static readonly PageTemplate Shell = PageTemplate.Load(typeof(LoggerPage), "page.html");
+    private static readonly string Styles = PageTemplate.Read(typeof(LoggerPage), "page.css");
+    private static readonly PageTemplate FiltersMarkup = PageTemplate.Load(typeof(LoggerPage), "filters.html");
+    private static readonly PageTemplate EventsMarkup = PageTemplate.Load(typeof(LoggerPage), "events.html");
+    private static readonly PageTemplate EventMarkup = PageTemplate.Load(typeof(LoggerPage), "event.html");
+    private static readonly string NotFoundMarkup = PageTemplate.Read(typeof(LoggerPage), "not-found.html");
+
+    /// <summary>
+    /// The page's only script, served from <c>/logger/logger.js</c> so the Content-Security-Policy can forbid inline
+    /// scripts. It runs the live tail: an EventSource on <c>/logger/stream</c> with the page's filters, each event
+    /// added on top of the table, built with text nodes only (never HTML from an event).
+    /// </summary>
+    private static readonly string ScriptSource = PageTemplate.Read(typeof(LoggerPage), "logger.js");
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
     public static IServiceCollection AddLogViewer(this IServiceCollection services)
@@ -52,43 +65,31 @@ public static class LoggerPage
         }
 
         var page = await search.FindAsync(filter, cancellationToken);
-        var body = new StringBuilder();
-        body.Append(Filters(filter));
-        body.Append("<p class=\"bar\"><label><input type=\"checkbox\" id=\"tail\"> Live tail</label> <span id=\"tail-status\" data-state=\"off\"></span>");
-        body.Append(CultureInfo.InvariantCulture, $" <span class=\"muted\">Newest first. Events this instance could not store: {state.Sink?.DroppedCount ?? 0}.</span></p>");
-        body.Append("<table id=\"events\"><thead><tr><th>Time (UTC)</th><th>Level</th><th>Application / instance</th><th>Source</th><th>Message</th><th>Request</th></tr></thead><tbody>");
+        var rows = new StringBuilder();
         foreach (var e in page.Events)
         {
-            body.Append(Row(e));
+            rows.Append(Row(e));
         }
 
-        body.Append("</tbody></table>");
-        if (page.Events.Count == 0)
-        {
-            body.Append("<p id=\"empty\">No stored events match these filters.</p>");
-        }
-
-        body.Append("<nav class=\"bar\"><a href=\"").Append(Path).Append("\">Newest, no filters</a>");
-        if (page.Older is { } older)
-        {
-            body.Append(" · <a rel=\"next\" href=\"").Append(Html.Encode(Path + filter.ToQueryString(older))).Append("\">Older events</a>");
-        }
-
-        body.Append("</nav>");
-        return Page(http, StatusCodes.Status200OK, "Logs", body.ToString());
+        var body = EventsMarkup.Render(
+            ("filters", Filters(filter)),
+            ("dropped", (state.Sink?.DroppedCount ?? 0).ToString(CultureInfo.InvariantCulture)),
+            ("rows", rows.ToString()),
+            ("empty", page.Events.Count == 0 ? "<p id=\"empty\">No stored events match these filters.</p>" : ""),
+            ("older", page.Older is { } older
+                ? $" · <a rel=\"next\" href=\"{Html.Encode(Path + filter.ToQueryString(older))}\">Older events</a>"
+                : ""));
+        return Page(http, StatusCodes.Status200OK, "Logs", body);
     }
 
     private static async Task<IResult> DetailAsync(Guid id, HttpContext http, LogSearch search, CancellationToken cancellationToken)
     {
         if (await search.GetAsync(id, cancellationToken) is not { } e)
         {
-            return Page(http, StatusCodes.Status404NotFound, "Event not found",
-                "<h1>Event not found</h1><p>It may be older than the retention period.</p><p><a href=\"/logger\">Back to the log</a></p>");
+            return Page(http, StatusCodes.Status404NotFound, "Event not found", NotFoundMarkup);
         }
 
-        var body = new StringBuilder();
-        body.Append("<h1>").Append(Html.Encode(LevelName(e.Level))).Append(" event</h1>");
-        body.Append("<p class=\"message\">").Append(Html.Encode(e.Message)).Append("</p><table class=\"fields\"><tbody>");
+        var fields = new StringBuilder();
         Field("Time (UTC)", Time(e.Time));
         Field("Level", LevelName(e.Level));
         Field("Application", e.Application);
@@ -100,26 +101,25 @@ public static class LoggerPage
         Field("Message template", e.MessageTemplate);
         Field("Exception type", e.ExceptionType);
         Field("Id", e.Id.ToString());
-        body.Append("</tbody></table>");
-        if (e.Exception is not null)
+        var properties = new StringBuilder();
+        using (var json = JsonDocument.Parse(e.PropertiesJson))
         {
-            body.Append("<h2>Exception</h2><pre class=\"exception\">").Append(Html.Encode(e.Exception)).Append("</pre>");
-        }
-
-        body.Append("<h2>Properties</h2><table class=\"fields\" id=\"properties\"><tbody>");
-        using (var properties = JsonDocument.Parse(e.PropertiesJson))
-        {
-            foreach (var property in properties.RootElement.EnumerateObject())
+            foreach (var property in json.RootElement.EnumerateObject())
             {
                 var value = property.Value.ValueKind == JsonValueKind.String
                     ? property.Value.GetString()!
                     : JsonSerializer.Serialize(property.Value, Indented);
-                body.Append("<tr><th>").Append(Html.Encode(property.Name)).Append("</th><td><pre>").Append(Html.Encode(value)).Append("</pre></td></tr>");
+                properties.Append("<tr><th>").Append(Html.Encode(property.Name)).Append("</th><td><pre>").Append(Html.Encode(value)).Append("</pre></td></tr>");
             }
         }
 
-        body.Append("</tbody></table><p><a href=\"/logger\">Back to the log</a></p>");
-        return Page(http, StatusCodes.Status200OK, "Log event", body.ToString());
+        var body = EventMarkup.Render(
+            ("level", Html.Encode(LevelName(e.Level))),
+            ("message", Html.Encode(e.Message)),
+            ("fields", fields.ToString()),
+            ("exception", e.Exception is null ? "" : $"<h2>Exception</h2><pre class=\"exception\">{Html.Encode(e.Exception)}</pre>"),
+            ("properties", properties.ToString()));
+        return Page(http, StatusCodes.Status200OK, "Log event", body);
 
         void Field(string name, string? value, string? link = null)
         {
@@ -128,13 +128,13 @@ public static class LoggerPage
                 return;
             }
 
-            body.Append("<tr><th>").Append(Html.Encode(name)).Append("</th><td>").Append(Html.Encode(value));
+            fields.Append("<tr><th>").Append(Html.Encode(name)).Append("</th><td>").Append(Html.Encode(value));
             if (link is not null)
             {
-                body.Append(" · ").Append(link);
+                fields.Append(" · ").Append(link);
             }
 
-            body.Append("</td></tr>");
+            fields.Append("</td></tr>");
         }
     }
 
@@ -223,34 +223,30 @@ public static class LoggerPage
     private static IResult Script(HttpContext http)
     {
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Text(LoggerScript.Source, "text/javascript; charset=utf-8");
+        return Results.Text(ScriptSource, "text/javascript; charset=utf-8");
     }
 
     private static string Filters(LogFilter filter)
     {
-        var form = new StringBuilder();
-        form.Append("<h1>Logs</h1><form method=\"get\" action=\"/logger\" class=\"filters\" id=\"filters\">");
-        form.Append("<label>Level <select name=\"level\"><option value=\"\">All stored</option>");
+        var levels = new StringBuilder();
         foreach (var (value, label) in LogFilter.Levels)
         {
             var selected = filter.Level is { } level && LogFilter.LevelValue(level) == value ? " selected" : "";
-            form.Append(CultureInfo.InvariantCulture, $"<option value=\"{value}\"{selected}>{label}</option>");
+            levels.Append(CultureInfo.InvariantCulture, $"<option value=\"{value}\"{selected}>{label}</option>");
         }
 
-        form.Append("</select></label>");
-        Input("from", "From (UTC)", filter.From?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), "datetime-local\" step=\"1");
-        Input("to", "To (UTC)", filter.To?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), "datetime-local\" step=\"1");
-        Input("text", "Text", filter.Text, "search");
-        Input("requestId", "Request id", filter.RequestId, "text");
-        Input("traceId", "Trace id", filter.TraceId, "text");
-        Input("instance", "Instance", filter.Instance, "text");
-        Input("source", "Source", filter.Source, "text");
-        form.Append("<button type=\"submit\">Apply</button></form>");
-        return form.ToString();
+        return FiltersMarkup.Render(
+            ("levels", levels.ToString()),
+            ("from", Html.Encode(Timestamp(filter.From))),
+            ("to", Html.Encode(Timestamp(filter.To))),
+            ("text", Html.Encode(filter.Text ?? "")),
+            ("requestId", Html.Encode(filter.RequestId ?? "")),
+            ("traceId", Html.Encode(filter.TraceId ?? "")),
+            ("instance", Html.Encode(filter.Instance ?? "")),
+            ("source", Html.Encode(filter.Source ?? "")));
 
-        void Input(string name, string label, string? value, string type) =>
-            form.Append(CultureInfo.InvariantCulture,
-                $"<label>{label} <input type=\"{type}\" name=\"{name}\" value=\"{Html.Encode(value ?? "")}\"></label>");
+        static string Timestamp(DateTimeOffset? time) =>
+            time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) ?? "";
     }
 
     private static string Row(LogRecord e)
@@ -288,45 +284,7 @@ public static class LoggerPage
     {
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        var html = $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{Html.Encode(title)}} · Healthcare Backend</title>
-            <style>
-              body { font-family: system-ui, sans-serif; margin: 1rem 1.5rem; color: #1f2933; font-size: 14px; }
-              h1 { font-size: 1.4rem; margin: 0 0 0.8rem; }
-              .filters { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; margin-bottom: 0.6rem; }
-              .filters label { display: flex; flex-direction: column; font-size: 12px; }
-              .filters input, .filters select { padding: 0.25rem; min-width: 9rem; }
-              .bar { margin: 0.6rem 0; }
-              .muted { color: #6b7280; }
-              .error { color: #a61b1b; }
-              table { border-collapse: collapse; width: 100%; }
-              th, td { text-align: left; vertical-align: top; padding: 0.3rem 0.5rem; border-bottom: 1px solid #e5e7eb; }
-              #events td.message { white-space: pre-wrap; word-break: break-word; }
-              #events td.time { white-space: nowrap; font-family: ui-monospace, monospace; }
-              tr.level-warning td.level { color: #b45309; font-weight: 600; }
-              tr.level-error td.level, tr.level-fatal td.level { color: #b91c1c; font-weight: 700; }
-              tr.level-debug td.level, tr.level-trace td.level { color: #6b7280; }
-              tr.fresh { animation: fresh 2s ease-out; }
-              @keyframes fresh { from { background: #fef3c7; } to { background: transparent; } }
-              table.fields th { width: 12rem; }
-              pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, monospace; }
-              p.message { font-size: 1.05rem; }
-              #events td.app { white-space: nowrap; }
-              #tail-status { margin-right: 0.6rem; color: #047857; }
-            </style>
-            </head>
-            <body>
-            <p class="muted"><a href="/admin">Operations</a> · <a href="/logger">Logs</a> · <a href="/queue-dashboard">Jobs</a></p>
-            {{body}}
-            <script src="/logger/logger.js"></script>
-            </body>
-            </html>
-            """;
+        var html = Shell.Render(("title", Html.Encode(title)), ("styles", Styles), ("body", body));
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 }

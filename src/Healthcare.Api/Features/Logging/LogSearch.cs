@@ -5,7 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Serilog.Events;
 
-namespace Healthcare.Api.Features.Logger;
+namespace Healthcare.Api.Features.Logging;
 
 /// <summary>
 /// Reads the stored log: a page of events newest first (keyset paging on <c>(logged_at, id)</c>, so page 1000 costs
