@@ -123,7 +123,7 @@ public static class ClinicsApi
         {
             return Versioning.Stale("clinic");
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             return Problems.Field("name", "Another clinic has this name.");
         }

@@ -124,7 +124,7 @@ public static class LocationsApi
         {
             return Versioning.Stale("location");
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             return Problems.Field("name", "The clinic has a location with this name.");
         }

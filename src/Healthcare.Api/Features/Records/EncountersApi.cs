@@ -1,10 +1,10 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
+using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Records;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Healthcare.Api.Features.Records;
 
@@ -83,7 +83,7 @@ public static class EncountersApi
         {
             await scope.Db.SaveChangesAsync(scope.CancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Another request opened the appointment's encounter between our check and our insert.
             return AppointmentHasEncounter();

@@ -125,7 +125,7 @@ public static class AppointmentTypesApi
         {
             return Versioning.Stale("appointment type");
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             return Problems.Field("name", "The clinic has an appointment type with this name.");
         }
