@@ -62,7 +62,7 @@ public static class PatientsApi
         Guid clinicId, PatientRequest request, HttpContext http, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock,
         CurrentUser caller, Auditor audit, CancellationToken cancellationToken)
     {
-        if (request.Validate() is { } invalid)
+        if (request.Validate(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } invalid)
         {
             return invalid;
         }
@@ -116,7 +116,7 @@ public static class PatientsApi
             return missing;
         }
 
-        if (request.Validate() is { } invalid)
+        if (request.Validate(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } invalid)
         {
             return invalid;
         }
