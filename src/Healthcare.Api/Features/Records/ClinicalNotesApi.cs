@@ -109,71 +109,39 @@ public static class ClinicalNotesApi
     private static Task<Results<Ok<NoteDto>, NotFound>> GetNote([AsParameters] PatientScope scope, Guid id) =>
         RecordEndpoints.GetAsync<ClinicalNote, NoteDto>(scope, id, n => n.Version, n => NoteDtoAsync(scope, n), q => q.Include(n => n.Amendments));
 
-    private static async Task<Results<Ok<NoteDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateNote(
-        [AsParameters] PatientScope scope, Guid id, NoteRequest request)
-    {
-        if (Versioning.RequireIfMatch(scope.Http, "note") is { } missing)
-        {
-            return missing;
-        }
+    private static Task<Results<Ok<NoteDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateNote(
+        [AsParameters] PatientScope scope, Guid id, NoteRequest request) =>
+        ConcurrencyCheckedUpdates.UpdateAsync(
+            scope.Http, scope.Db, "note",
+            validate: request.Validate,
+            load: () => FindNoteAsync(scope, id),
+            refuse: note => RefuseNoteChange(scope, note, "edit"),
+            version: n => n.Version,
+            apply: async note =>
+            {
+                if (!await RecordEndpoints.HasEncounterAsync(scope, request.EncounterId))
+                {
+                    return RecordEndpoints.UnknownEncounter();
+                }
 
-        if (request.Validate() is { } invalid)
-        {
-            return invalid;
-        }
+                note.TryEdit(request.Kind, scope.Encryption.Encrypt(request.Body)!, request.EncounterId, scope.Clock.GetUtcNow());
+                return null;
+            },
+            answer: note => NoteDtoAsync(scope, note));
 
-        var note = await scope.Records<ClinicalNote>().Include(n => n.Amendments).SingleOrDefaultAsync(n => n.Id == id, scope.CancellationToken);
-        if (note is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (RefuseNoteChange(scope, note, "edit") is { } refused)
-        {
-            return refused;
-        }
-
-        if (Versioning.IsStale(scope.Http, note.Version))
-        {
-            return Versioning.Stale("note");
-        }
-
-        if (!await RecordEndpoints.HasEncounterAsync(scope, request.EncounterId))
-        {
-            return RecordEndpoints.UnknownEncounter();
-        }
-
-        note.TryEdit(request.Kind, scope.Encryption.Encrypt(request.Body)!, request.EncounterId, scope.Clock.GetUtcNow());
-        return await SaveNoteAsync(scope, note);
-    }
-
-    private static async Task<Results<Ok<NoteDto>, NotFound, ValidationProblem, ProblemHttpResult>> SignNote([AsParameters] PatientScope scope, Guid id)
-    {
-        if (Versioning.RequireIfMatch(scope.Http, "note") is { } missing)
-        {
-            return missing;
-        }
-
-        var note = await scope.Records<ClinicalNote>().Include(n => n.Amendments).SingleOrDefaultAsync(n => n.Id == id, scope.CancellationToken);
-        if (note is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (RefuseNoteChange(scope, note, "sign") is { } refused)
-        {
-            return refused;
-        }
-
-        // The version signed is the version the author read.
-        if (Versioning.IsStale(scope.Http, note.Version))
-        {
-            return Versioning.Stale("note");
-        }
-
-        note.TrySign(scope.Clock.GetUtcNow());
-        return await SaveNoteAsync(scope, note);
-    }
+    /// <summary>Signs the version the author read: If-Match names it.</summary>
+    private static Task<Results<Ok<NoteDto>, NotFound, ValidationProblem, ProblemHttpResult>> SignNote([AsParameters] PatientScope scope, Guid id) =>
+        ConcurrencyCheckedUpdates.UpdateAsync(
+            scope.Http, scope.Db, "note",
+            load: () => FindNoteAsync(scope, id),
+            refuse: note => RefuseNoteChange(scope, note, "sign"),
+            version: n => n.Version,
+            apply: note =>
+            {
+                note.TrySign(scope.Clock.GetUtcNow());
+                return ConcurrencyCheckedUpdates.Applied;
+            },
+            answer: note => NoteDtoAsync(scope, note));
 
     private static async Task<Results<Created<AmendmentDto>, NotFound, ValidationProblem, ProblemHttpResult>> AmendNote(
         [AsParameters] PatientScope scope, Guid id, AmendmentRequest request)
@@ -214,7 +182,7 @@ public static class ClinicalNotesApi
 
     private static async Task<Results<Ok<NoteDto>, NotFound, ValidationProblem, ProblemHttpResult>> ReleaseNote([AsParameters] PatientScope scope, Guid id)
     {
-        var note = await scope.Records<ClinicalNote>().Include(n => n.Amendments).SingleOrDefaultAsync(n => n.Id == id, scope.CancellationToken);
+        var note = await FindNoteAsync(scope, id);
         if (note is null)
         {
             return TypedResults.NotFound();
@@ -223,6 +191,9 @@ public static class ClinicalNotesApi
         note.Release(scope.Caller.Id, scope.Clock.GetUtcNow());
         return await SaveNoteAsync(scope, note);
     }
+
+    private static Task<ClinicalNote?> FindNoteAsync(PatientScope scope, Guid id) =>
+        scope.Records<ClinicalNote>().Include(n => n.Amendments).SingleOrDefaultAsync(n => n.Id == id, scope.CancellationToken);
 
     /// <summary>Only a draft changes, and only by its author.</summary>
     private static ProblemHttpResult? RefuseNoteChange(PatientScope scope, ClinicalNote note, string verb)

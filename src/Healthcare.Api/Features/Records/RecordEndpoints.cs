@@ -31,52 +31,17 @@ internal static class RecordEndpoints
     /// when stale, including a change that lands between our read and our write).
     /// <paramref name="apply"/> validates and changes the record, or answers why not.
     /// </summary>
-    internal static async Task<Results<Ok<TDto>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync<T, TDto>(
+    internal static Task<Results<Ok<TDto>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync<T, TDto>(
         PatientScope scope, Guid id, string what, Func<T, uint> version, Func<T, ScopedPatient, DateTimeOffset, IResult?> apply, Func<T, Task<TDto>> toDto,
         Guid? encounterId = null)
-        where T : class, IPatientRecord
-    {
-        if (Versioning.RequireIfMatch(scope.Http, what) is { } missing)
-        {
-            return missing;
-        }
-
-        var record = await scope.Records<T>().SingleOrDefaultAsync(r => r.Id == id, scope.CancellationToken);
-        if (record is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(scope.Http, version(record)))
-        {
-            return Versioning.Stale(what);
-        }
-
-        switch (apply(record, scope.Patient(), scope.Clock.GetUtcNow()))
-        {
-            case ValidationProblem invalid:
-                return invalid;
-            case ProblemHttpResult problem:
-                return problem;
-        }
-
-        if (!await HasEncounterAsync(scope, encounterId))
-        {
-            return UnknownEncounter();
-        }
-
-        try
-        {
-            await scope.Db.SaveChangesAsync(scope.CancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Versioning.Stale(what);
-        }
-
-        scope.Http.SetETag(version(record));
-        return TypedResults.Ok(await toDto(record));
-    }
+        where T : class, IPatientRecord =>
+        ConcurrencyCheckedUpdates.UpdateAsync(
+            scope.Http, scope.Db, what,
+            load: () => scope.Records<T>().SingleOrDefaultAsync(r => r.Id == id, scope.CancellationToken),
+            version: version,
+            apply: async record => apply(record, scope.Patient(), scope.Clock.GetUtcNow()) ??
+                (await HasEncounterAsync(scope, encounterId) ? null : UnknownEncounter()),
+            answer: toDto);
 
     internal static Task<bool> HasEncounterAsync(PatientScope scope, Guid? encounterId) =>
         encounterId is { } id ? scope.Records<Encounter>().AnyAsync(e => e.Id == id, scope.CancellationToken) : Task.FromResult(true);
