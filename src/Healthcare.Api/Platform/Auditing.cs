@@ -73,38 +73,45 @@ public static class AuditingExtensions
     /// Writes one audit row per request after the handler has produced its result and before the response is
     /// sent: if the row cannot be written, the request fails and no data leaves. For writes (any action but
     /// read) the handler runs in a database transaction that commits together with its audit row, so a change
-    /// is never stored unaudited; a failed write is rolled back and audited as such.
+    /// is never stored unaudited; a failed write is rolled back and audited as such. The filter wraps every other
+    /// filter of the endpoint, its group's included, so that what one of those refuses is audited too.
     /// </summary>
     public static TBuilder Audited<TBuilder>(this TBuilder builder, string action, string resourceType)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AuditedMetadata(action, resourceType)).AddEndpointFilter(async (context, next) =>
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new AuditedMetadata(action, resourceType));
+        builder.Add(endpoint => endpoint.FilterFactories.Insert(0, (_, next) => context => AuditAsync(context, next, action, resourceType)));
+        return builder;
+    }
+
+    private static async ValueTask<object?> AuditAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string action, string resourceType)
+    {
+        var http = context.HttpContext;
+        var auditor = http.RequestServices.GetRequiredService<Auditor>();
+        if (action == AuditActions.Read)
         {
-            var http = context.HttpContext;
-            var auditor = http.RequestServices.GetRequiredService<Auditor>();
-            if (action == AuditActions.Read)
-            {
-                var read = await next(context);
-                await auditor.WriteAsync(action, resourceType, Auditor.OutcomeFor(StatusOf(read, http)), http.RequestAborted);
-                return read;
-            }
+            var read = await next(context);
+            await auditor.WriteAsync(action, resourceType, Auditor.OutcomeFor(StatusOf(read, http)), http.RequestAborted);
+            return read;
+        }
 
-            var db = http.RequestServices.GetRequiredService<HealthcareDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
-            var result = await next(context);
-            var outcome = Auditor.OutcomeFor(StatusOf(result, http));
-            if (outcome == AuditOutcomes.Success)
-            {
-                await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
-                await transaction.CommitAsync(http.RequestAborted);
-            }
-            else
-            {
-                await transaction.RollbackAsync(http.RequestAborted);
-                await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
-            }
+        var db = http.RequestServices.GetRequiredService<HealthcareDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(http.RequestAborted);
+        var result = await next(context);
+        var outcome = Auditor.OutcomeFor(StatusOf(result, http));
+        if (outcome == AuditOutcomes.Success)
+        {
+            await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
+            await transaction.CommitAsync(http.RequestAborted);
+        }
+        else
+        {
+            await transaction.RollbackAsync(http.RequestAborted);
+            await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
+        }
 
-            return result;
-        });
+        return result;
+    }
 
     /// <summary>The status the result will answer with; Results&lt;...&gt; unions are unwrapped.</summary>
     private static int StatusOf(object? result, HttpContext http) => result switch

@@ -186,7 +186,11 @@ internal sealed partial class ApiExceptionHandler(
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException ||
-                e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "57014" })
+                e is PostgresException
+                {
+                    SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow or
+                    PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.QueryCanceled
+                })
             {
                 return true;
             }

@@ -58,7 +58,7 @@ public static class SchedulingJobs
                     await db.SaveChangesAsync(cancellationToken);
                     queued++;
                 }
-                catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+                catch (DbUpdateException e) when (e.IsUniqueViolation())
                 {
                     // Another worker queued it first.
                     db.ChangeTracker.Clear();

@@ -100,15 +100,11 @@ public static class WaitlistOffers
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateException e) when (OverlapConstraint(e) is not null)
+        catch (DbUpdateException e) when (e.ExclusionConstraint() is not null)
         {
             return false;
         }
     }
-
-    /// <summary>The exclusion constraint that refused a write, if that is why it failed.</summary>
-    public static string? OverlapConstraint(DbUpdateException e) =>
-        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ExclusionViolation } pg ? pg.ConstraintName : null;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Identity;
@@ -86,5 +87,12 @@ internal static class RecordsSetup
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    public static async Task SignAsync(Ward ward, Guid noteId)
+    {
+        var read = await ward.Doctor.GetAsync(ward.Url($"notes/{noteId}"));
+        var signed = await SendAsync(ward.Doctor, HttpMethod.Post, ward.Url($"notes/{noteId}/sign"), ifMatch: read.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
     }
 }

@@ -86,52 +86,30 @@ public static class ClinicsApi
         return TypedResults.Ok(clinic.Profile);
     }
 
-    private static async Task<Results<Ok<ClinicDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
+    private static Task<Results<Ok<ClinicDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, ClinicRequest request, HttpContext http, HealthcareDbContext db, AuthStateCache access, ClinicDirectory directory,
         Auditor audit, CancellationToken cancellationToken)
     {
         audit.ResourceId = clinicId.ToString();
-        if (Versioning.RequireIfMatch(http, "clinic") is { } missing)
-        {
-            return missing;
-        }
-
-        if (request.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-
-        var clinic = await db.Clinics.SingleOrDefaultAsync(c => c.Id == clinicId, cancellationToken);
-        if (clinic is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(http, clinic.Version))
-        {
-            return Versioning.Stale("clinic");
-        }
-
-        clinic.Name = request.Name.Trim();
-        clinic.TimeZone = request.TimeZone;
-        request.ApplyTo(clinic);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Versioning.Stale("clinic");
-        }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
-        {
-            return Problems.Field("name", "Another clinic has this name.");
-        }
-
-        await access.ForgetClinicAsync(clinicId, cancellationToken);
-        await directory.ForgetAsync(http, clinicId, cancellationToken);
-        http.SetETag(clinic.Version);
-        return TypedResults.Ok(clinic.ToDto());
+        return ConcurrencyCheckedUpdates.UpdateAsync(
+            http, db, "clinic",
+            validate: request.Validate,
+            load: () => db.Clinics.SingleOrDefaultAsync(c => c.Id == clinicId, cancellationToken),
+            version: c => c.Version,
+            apply: clinic =>
+            {
+                clinic.Name = request.Name.Trim();
+                clinic.TimeZone = request.TimeZone;
+                request.ApplyTo(clinic);
+                return ConcurrencyCheckedUpdates.Applied;
+            },
+            refused: e => e.IsUniqueViolation() ? Problems.Field("name", "Another clinic has this name.") : null,
+            answer: async clinic =>
+            {
+                await access.ForgetClinicAsync(clinicId, cancellationToken);
+                await directory.ForgetAsync(http, clinicId, cancellationToken);
+                return clinic.ToDto();
+            });
     }
 
     private static async Task<NoContent> UpdateSecurity(

@@ -90,47 +90,22 @@ public static class LocationsApi
         return TypedResults.Created($"/api/v1/clinics/{clinicId}/locations/{location.Id}", location.ToDto());
     }
 
-    private static async Task<Results<Ok<LocationDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
+    private static Task<Results<Ok<LocationDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, LocationRequest request, HttpContext http, HealthcareDbContext db, CancellationToken cancellationToken)
     {
-        if (Versioning.RequireIfMatch(http, "location") is { } missing)
-        {
-            return missing;
-        }
-
-        if (request.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-
-        var location = await db.Locations.SingleOrDefaultAsync(l => l.Id == id && l.ClinicId == clinicId, cancellationToken);
-        if (location is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(http, location.Version))
-        {
-            return Versioning.Stale("location");
-        }
-
-        location.Name = request.Name.Trim();
-        request.ApplyTo(location);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Versioning.Stale("location");
-        }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
-        {
-            return Problems.Field("name", "The clinic has a location with this name.");
-        }
-
-        http.SetETag(location.Version);
-        return TypedResults.Ok(location.ToDto());
+        return ConcurrencyCheckedUpdates.UpdateAsync(
+            http, db, "location",
+            validate: request.Validate,
+            load: () => db.Locations.SingleOrDefaultAsync(l => l.Id == id && l.ClinicId == clinicId, cancellationToken),
+            version: l => l.Version,
+            apply: location =>
+            {
+                location.Name = request.Name.Trim();
+                request.ApplyTo(location);
+                return ConcurrencyCheckedUpdates.Applied;
+            },
+            refused: e => e.IsUniqueViolation() ? Problems.Field("name", "The clinic has a location with this name.") : null,
+            answer: location => Task.FromResult(location.ToDto()));
     }
 }
 

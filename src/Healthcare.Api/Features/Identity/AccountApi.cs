@@ -69,7 +69,7 @@ public static class AccountApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Registered concurrently by another request: same answer.
             return TypedResults.Accepted((string?)null, AcceptedResponse.Registration);

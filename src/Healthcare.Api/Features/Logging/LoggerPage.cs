@@ -143,7 +143,7 @@ public static class LoggerPage
     /// the page's filters, and a comment every 15 s to keep proxies from closing the stream. The stream ends when
     /// the sign-in cookie's token expires.
     /// </summary>
-    private static async Task StreamAsync(HttpContext http, LogTailHub hub, CancellationToken requestAborted)
+    private static async Task StreamAsync(HttpContext http, LogTailHub hub, TimeProvider clock, CancellationToken requestAborted)
     {
         if (!LogFilter.TryParse(http.Request.Query, out var filter, out var error))
         {
@@ -155,7 +155,7 @@ public static class LoggerPage
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         if (http.User.FindFirstValue("exp") is { } exp && long.TryParse(exp, CultureInfo.InvariantCulture, out var expires))
         {
-            lifetime.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, expires - DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
+            lifetime.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, expires - clock.GetUtcNow().ToUnixTimeSeconds())));
         }
 
         System.Threading.Channels.ChannelReader<TailEvent> reader;

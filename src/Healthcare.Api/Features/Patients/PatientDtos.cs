@@ -28,15 +28,15 @@ public sealed record PatientRequest(
     public const string NationalIdPurpose = "patient.national-id";
     public const string InsuranceMemberIdPurpose = "patient.insurance-member-id";
 
-    /// <summary>Rules the attributes cannot express.</summary>
-    public ValidationProblem? Validate()
+    /// <summary>Rules the attributes cannot express; <paramref name="today"/> is the UTC date.</summary>
+    public ValidationProblem? Validate(DateOnly today)
     {
         if (!PatientSex.All.Contains(Sex))
         {
             return Problems.Field("sex", $"Use one of: {string.Join(", ", PatientSex.All)}.");
         }
 
-        if (DateOfBirth > DateOnly.FromDateTime(DateTime.UtcNow) || DateOfBirth.Year < 1900)
+        if (DateOfBirth > today || DateOfBirth.Year < 1900)
         {
             return Problems.Field("dateOfBirth", "The date of birth must be between 1900-01-01 and today.");
         }

@@ -62,7 +62,7 @@ public static class PatientsApi
         Guid clinicId, PatientRequest request, HttpContext http, HealthcareDbContext db, FieldEncryption encryption, TimeProvider clock,
         CurrentUser caller, Auditor audit, CancellationToken cancellationToken)
     {
-        if (request.Validate() is { } invalid)
+        if (request.Validate(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } invalid)
         {
             return invalid;
         }
@@ -106,48 +106,25 @@ public static class PatientsApi
         return TypedResults.Ok(patient.ToDto());
     }
 
-    private static async Task<Results<Ok<PatientDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
+    private static Task<Results<Ok<PatientDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, PatientRequest request, HttpContext http, HealthcareDbContext db, FieldEncryption encryption,
         TimeProvider clock, CurrentUser caller, Auditor audit, CancellationToken cancellationToken)
     {
         audit.PatientId = id;
-        if (Versioning.RequireIfMatch(http, "patient") is { } missing)
-        {
-            return missing;
-        }
-
-        if (request.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken);
-        if (patient is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(http, patient.Version))
-        {
-            return Versioning.Stale("patient");
-        }
-
-        patient.GivenName = request.GivenName.Trim();
-        patient.FamilyName = request.FamilyName.Trim();
-        patient.Sex = request.Sex;
-        request.ApplyTo(patient, encryption, clock.GetUtcNow(), caller.Id);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Changed between our read and our write.
-            return Versioning.Stale("patient");
-        }
-
-        http.SetETag(patient.Version);
-        return TypedResults.Ok(patient.ToDto());
+        return ConcurrencyCheckedUpdates.UpdateAsync(
+            http, db, "patient",
+            validate: () => request.Validate(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+            load: () => db.Patients.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken),
+            version: p => p.Version,
+            apply: patient =>
+            {
+                patient.GivenName = request.GivenName.Trim();
+                patient.FamilyName = request.FamilyName.Trim();
+                patient.Sex = request.Sex;
+                request.ApplyTo(patient, encryption, clock.GetUtcNow(), caller.Id);
+                return ConcurrencyCheckedUpdates.Applied;
+            },
+            answer: patient => Task.FromResult(patient.ToDto()));
     }
 
     private static async Task<Results<Ok<Page<PatientDto>>, ValidationProblem>> Search(

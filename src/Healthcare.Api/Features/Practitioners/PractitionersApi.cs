@@ -158,47 +158,32 @@ public static class PractitionersApi
         return TypedResults.Created($"/api/v1/clinics/{clinicId}/practitioners/{practitioner.Id}", practitioner.ToDto());
     }
 
-    private static async Task<Results<Ok<PractitionerDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
+    private static Task<Results<Ok<PractitionerDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, PractitionerRequest request, HttpContext http, HealthcareDbContext db, AvailabilityCache cache,
         PractitionerDirectory directory, CancellationToken cancellationToken)
     {
-        if (Versioning.RequireIfMatch(http, "practitioner") is { } missing)
-        {
-            return missing;
-        }
+        return ConcurrencyCheckedUpdates.UpdateAsync(
+            http, db, "practitioner",
+            load: () => db.Practitioners.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken),
+            version: p => p.Version,
+            apply: async practitioner =>
+            {
+                if (await request.ValidateAsync(db, clinicId, id, cancellationToken) is { } invalid)
+                {
+                    return invalid;
+                }
 
-        var practitioner = await db.Practitioners.SingleOrDefaultAsync(p => p.Id == id && p.ClinicId == clinicId, cancellationToken);
-        if (practitioner is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(http, practitioner.Version))
-        {
-            return Versioning.Stale("practitioner");
-        }
-
-        if (await request.ValidateAsync(db, clinicId, id, cancellationToken) is { } invalid)
-        {
-            return invalid;
-        }
-
-        practitioner.DisplayName = request.DisplayName.Trim();
-        practitioner.LicenceNumber = request.LicenceNumber.Trim();
-        request.ApplyTo(practitioner);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Versioning.Stale("practitioner");
-        }
-
-        await cache.ForgetAsync(practitioner.Id, cancellationToken);
-        await directory.ForgetAsync(http, practitioner.Id, cancellationToken);
-        http.SetETag(practitioner.Version);
-        return TypedResults.Ok(practitioner.ToDto());
+                practitioner.DisplayName = request.DisplayName.Trim();
+                practitioner.LicenceNumber = request.LicenceNumber.Trim();
+                request.ApplyTo(practitioner);
+                return null;
+            },
+            answer: async practitioner =>
+            {
+                await cache.ForgetAsync(practitioner.Id, cancellationToken);
+                await directory.ForgetAsync(http, practitioner.Id, cancellationToken);
+                return practitioner.ToDto();
+            });
     }
 
     private static async Task<Results<Ok<List<WorkingHoursDto>>, NotFound>> GetHours(

@@ -9,55 +9,9 @@ using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
-using NodaTime.Extensions;
 
 namespace Healthcare.Api.Features.Records;
-
-/// <summary>
-/// What a clinician's records endpoint binds: the clinic and patient from its route, and the services it uses.
-/// Every query goes through <see cref="Records{T}"/>, scoped to both, so another clinic's record is not found.
-/// Services are marked as such, so that request validation does not walk into them.
-/// </summary>
-public readonly record struct PatientScope(
-    Guid ClinicId,
-    Guid PatientId,
-    [FromServices] HealthcareDbContext Db,
-    [FromServices] Auditor Audit,
-    [FromServices] CurrentUser Caller,
-    [FromServices] TimeProvider Clock,
-    [FromServices] FieldEncryption Encryption,
-    HttpContext Http,
-    CancellationToken CancellationToken)
-{
-    /// <summary>The patient, when they are a patient of the route's clinic. The audit row names them either way.</summary>
-    public Task<ScopedPatient?> FindPatientAsync()
-    {
-        Audit.PatientId = PatientId;
-        var (clinicId, patientId) = (ClinicId, PatientId);
-        return RecordQueries.FindPatientAsync(Db, p => p.Id == patientId && p.ClinicId == clinicId, CancellationToken);
-    }
-
-    /// <summary>The patient's rows of one kind, in this clinic.</summary>
-    public IQueryable<T> Records<T>()
-        where T : class, IPatientRecord
-    {
-        var (clinicId, patientId) = (ClinicId, PatientId);
-        return Db.Set<T>().Where(r => r.PatientId == patientId && r.ClinicId == clinicId);
-    }
-}
-
-/// <summary>A patient found within the caller's reach, with their clinic's time zone for "today".</summary>
-public sealed record ScopedPatient(Guid Id, Guid ClinicId, string TimeZone)
-{
-    public DateOnly Today(DateTimeOffset now)
-    {
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(TimeZone) ?? DateTimeZone.Utc;
-        return now.ToInstant().InZone(zone).Date.ToDateOnly();
-    }
-}
 
 /// <summary>One page of a list: its size and where the previous page ended.</summary>
 public readonly record struct PageRequest(int Size, Guid? AfterId, DateTimeOffset? AfterAt);

@@ -90,48 +90,23 @@ public static class AppointmentTypesApi
         return TypedResults.Created($"/api/v1/clinics/{clinicId}/appointment-types/{type.Id}", type.ToDto());
     }
 
-    private static async Task<Results<Ok<AppointmentTypeDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
+    private static Task<Results<Ok<AppointmentTypeDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
         Guid clinicId, Guid id, AppointmentTypeRequest request, HttpContext http, HealthcareDbContext db, CancellationToken cancellationToken)
     {
-        if (Versioning.RequireIfMatch(http, "appointment type") is { } missing)
-        {
-            return missing;
-        }
-
-        if (request.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-
-        var type = await db.AppointmentTypes.SingleOrDefaultAsync(t => t.Id == id && t.ClinicId == clinicId, cancellationToken);
-        if (type is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (Versioning.IsStale(http, type.Version))
-        {
-            return Versioning.Stale("appointment type");
-        }
-
-        type.Name = request.Name.Trim();
-        type.Mode = request.Mode;
-        request.ApplyTo(type);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Versioning.Stale("appointment type");
-        }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
-        {
-            return Problems.Field("name", "The clinic has an appointment type with this name.");
-        }
-
-        http.SetETag(type.Version);
-        return TypedResults.Ok(type.ToDto());
+        return ConcurrencyCheckedUpdates.UpdateAsync(
+            http, db, "appointment type",
+            validate: request.Validate,
+            load: () => db.AppointmentTypes.SingleOrDefaultAsync(t => t.Id == id && t.ClinicId == clinicId, cancellationToken),
+            version: t => t.Version,
+            apply: type =>
+            {
+                type.Name = request.Name.Trim();
+                type.Mode = request.Mode;
+                request.ApplyTo(type);
+                return ConcurrencyCheckedUpdates.Applied;
+            },
+            refused: e => e.IsUniqueViolation() ? Problems.Field("name", "The clinic has an appointment type with this name.") : null,
+            answer: type => Task.FromResult(type.ToDto()));
     }
 }
 

@@ -72,7 +72,7 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (WaitlistOffers.OverlapConstraint(e) is { } constraint)
+        catch (DbUpdateException e) when (e.ExclusionConstraint() is { } constraint)
         {
             db.Entry(appointment).State = EntityState.Detached;
             db.Entry(message).State = EntityState.Detached;
@@ -114,7 +114,7 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (WaitlistOffers.OverlapConstraint(e) is { } constraint)
+        catch (DbUpdateException e) when (e.ExclusionConstraint() is { } constraint)
         {
             db.ChangeTracker.Clear();
             return Overlap(constraint);
