@@ -129,6 +129,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             }
         };
         process.Start();
+        StartedProcesses.Track(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;
@@ -138,7 +139,16 @@ public sealed partial class HostProcess : IAsyncDisposable
     public static async Task<HostProcess> StartServingAsync(string dll, IReadOnlyDictionary<string, string?> settings)
     {
         var host = Start(dll, settings);
-        await host.WaitUntilServingAsync();
+        try
+        {
+            await host.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
         return host;
     }
 
@@ -208,12 +218,7 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await StartedProcesses.StopAsync(_process);
         _process.Dispose();
     }
 

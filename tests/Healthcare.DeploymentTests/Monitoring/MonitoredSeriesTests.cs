@@ -168,19 +168,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
     public IReadOnlyDictionary<string, Dictionary<string, HashSet<string>>> ExposedBy(string job) =>
         _byJob.TryGetValue(job, out var series) ? series : [];
 
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAndDriveAsync();
-        }
-        catch
-        {
-            // xUnit does not end a fixture whose start failed: stop the processes and drop the database here.
-            await DisposeAsync();
-            throw;
-        }
-    }
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAndDriveAsync, DisposeAsync);
 
     private async Task StartAndDriveAsync()
     {

@@ -26,11 +26,7 @@ public sealed class PhiLoggingTests : IAsyncLifetime
 
     private string _databaseUrl = "";
 
-    public async Task InitializeAsync()
-    {
-        _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(PhiLoggingTests));
-        await TestServers.MigrateAsync(_databaseUrl);
-    }
+    public async Task InitializeAsync() => _databaseUrl = await TestServers.CreateMigratedDatabaseAsync(nameof(PhiLoggingTests));
 
     public Task DisposeAsync() => TestServers.DropDatabaseAsync(_databaseUrl);
 

@@ -18,7 +18,9 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     private SimpleSmtpServer? _smtp;
     private HostProcess? _worker;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         _smtp = SimpleSmtpServer.Start(FreePort.Next());
         var settings = HostProcess.WorkerSettings(api.DatabaseUrl);
