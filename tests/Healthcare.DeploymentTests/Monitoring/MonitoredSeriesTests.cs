@@ -199,7 +199,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
         var wanted = MonitoringFiles.AllExpressions().SelectMany(e => PromQl.MetricNames(e.Expr))
             .Where(m => !MonitoringFiles.ExternalSeries().ContainsKey(m)).ToHashSet();
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 180; attempt++)
+        for (var attempt = 0; attempt < TestTimeouts.Polls(180); attempt++)
         {
             _byJob["api"] = Exposition.Parse(await http.GetStringAsync(apiMetrics));
             _byJob["worker"] = Exposition.Parse(await http.GetStringAsync(workerMetrics));

@@ -92,7 +92,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     private async Task WaitForSamplesAsync(List<string> jobs)
     {
-        for (var attempt = 0; attempt < 60; attempt++)
+        for (var attempt = 0; attempt < TestTimeouts.Polls(60); attempt++)
         {
             if (_process.HasExited)
             {
@@ -114,7 +114,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        throw new TimeoutException($"Prometheus did not scrape {string.Join(" and ", jobs)} three times within 30 seconds");
+        throw new TimeoutException($"Prometheus did not scrape {string.Join(" and ", jobs)} three times within {TestTimeouts.Scaled(TimeSpan.FromSeconds(30))}");
     }
 
     public async ValueTask DisposeAsync()

@@ -101,7 +101,7 @@ public sealed class PhiLoggingTests : IAsyncLifetime
     private async Task<string> StoredLogAsync(List<string> requestIds)
     {
         await using var db = TestServers.OpenDbContext(_databaseUrl);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100); i++)
         {
             var seen = await db.Database
                 .SqlQuery<int>($"SELECT count(DISTINCT request_id)::int AS \"Value\" FROM log_events WHERE request_id = ANY({requestIds.ToArray()})")
