@@ -39,6 +39,12 @@ The tests receive:
   TEST_PG_BIN        bin directory of the PostgreSQL server in use
   CHROMIUM_PATH      /usr/bin/chromium
 
+With TEST_CPU_HOG=1 (`make test-under-load`), `stress-ng --cpu 2` (installed
+with apt-get when run as root) runs beside `dotnet test` and is stopped by pid
+afterwards, also when the tests fail: the tests must pass on a busy machine
+(their waits scale with TEST_TIMEOUT_SCALE; see docs/architecture.md,
+"How tests get their servers").
+
 Tests marked [Trait("Category", "Chaos")] (the long fault-injection runs) are
 left out unless a --filter is given; `make chaos` (chaos.sh) runs them.
 
@@ -91,8 +97,18 @@ repo_root="$(cd "$script_dir/../../.." && pwd -P)"
 # shellcheck source=../lib/servers.sh
 . "$script_dir/../lib/servers.sh"
 
+cpu_hog=""
+case "${TEST_CPU_HOG:-}" in
+    "" | 0) ;;
+    1) cpu_hog=1 ;;
+    *)
+        echo "test.sh: TEST_CPU_HOG must be 1 or 0, not '${TEST_CPU_HOG}'" >&2
+        exit 2
+        ;;
+esac
+
 hb_require_dotnet
-hb_ensure_packages --browser
+hb_ensure_packages --browser ${cpu_hog:+--load}
 # haproxy, nginx, wrk and the Compose validator for the deployment tests.
 "$script_dir/deploy-tools.sh"
 # The Kubernetes manifest tests need it; without it they fail and say why, the rest still runs.
@@ -125,6 +141,7 @@ cleanup() {
     set +e
     # Interrupted during `dotnet test`: its processes go before the servers they use.
     [[ -z "$run_token" ]] || stop_leftovers
+    hb_stop_pidfile "$TMP/stress-ng.pid" 10 stress-ng
     hb_redis_stop "$redis_dir"
     hb_pg_stop "$replica_dir"
     hb_pg_stop "$pg_dir"
@@ -206,6 +223,12 @@ fi
 
 results_dir="$TMP/results"
 test_status=0
+if [[ -n "$cpu_hog" ]]; then
+    # Started before the token is set: it is not one of the tests' processes.
+    stress-ng --cpu 2 --quiet </dev/null >"$TMP/stress-ng.log" 2>&1 &
+    echo "$!" >"$TMP/stress-ng.pid"
+    echo "Running the tests beside stress-ng --cpu 2 (pid $!) ..."
+fi
 run_token="$(openssl rand -hex 16)"
 HB_TEST_RUN="$run_token" dotnet test "$solution" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" \
@@ -213,6 +236,7 @@ HB_TEST_RUN="$run_token" dotnet test "$solution" -c Release --no-build --nologo 
     --results-directory "$results_dir" \
     "${extra_args[@]}" || test_status=$?
 stop_leftovers
+hb_stop_pidfile "$TMP/stress-ng.pid" 10 stress-ng
 
 # Prints the value of attribute NAME from a <Counters .../> element (0 when
 # absent).
