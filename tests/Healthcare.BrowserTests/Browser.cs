@@ -1,3 +1,4 @@
+using Healthcare.Testing;
 using Microsoft.Playwright;
 
 namespace Healthcare.BrowserTests;
