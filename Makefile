@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SOLUTION := HealthcareBackend.slnx
 SCRIPTS := devops/scripts
 
-.PHONY: help run stop-local reset-local test test-only chaos lint build format clean
+.PHONY: help run stop-local reset-local test test-only test-under-load chaos lint build format clean
 .PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
 .PHONY: k8s-local-deploy k8s-local-access k8s-local-stop k8s-rules
 
@@ -67,6 +67,9 @@ test: lint ## Lint, then build and run all tests against temporary servers
 
 test-only: ## Build and run all tests without linting
 	@$(SCRIPTS)/ci/test.sh
+
+test-under-load: ## Build and run all tests beside stress-ng --cpu 2 (docs/architecture.md)
+	@TEST_CPU_HOG=1 $(SCRIPTS)/ci/test.sh
 
 chaos: ## Long fault-injection tests (API kills, PostgreSQL restarts) and a 50,000-case fuzz (docs/operations/chaos.md)
 	@$(SCRIPTS)/ci/chaos.sh

@@ -1,3 +1,4 @@
+using Healthcare.Testing;
 using Microsoft.Playwright;
 
 namespace Healthcare.BrowserTests;
@@ -15,7 +16,9 @@ public sealed class Browser : IAsyncLifetime
     public static string ExecutablePath =>
         Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         if (!File.Exists(ExecutablePath))
         {

@@ -44,11 +44,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        DatabaseUrl = SharedDatabaseUrl ?? await TestServers.CreateDatabaseAsync(GetType().Name);
-        if (MigrateDatabase && SharedDatabaseUrl is null)
-        {
-            await TestServers.MigrateAsync(DatabaseUrl);
-        }
+        DatabaseUrl = SharedDatabaseUrl ?? (MigrateDatabase
+            ? await TestServers.CreateMigratedDatabaseAsync(GetType().Name)
+            : await TestServers.CreateDatabaseAsync(GetType().Name));
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -129,6 +129,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             }
         };
         process.Start();
+        StartedProcesses.Track(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;
@@ -138,14 +139,24 @@ public sealed partial class HostProcess : IAsyncDisposable
     public static async Task<HostProcess> StartServingAsync(string dll, IReadOnlyDictionary<string, string?> settings)
     {
         var host = Start(dll, settings);
-        await host.WaitUntilServingAsync();
+        try
+        {
+            await host.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
         return host;
     }
 
+    /// <summary>Waits until <c>/health</c> answers, at most <paramref name="timeout"/> (60 s by default) scaled by <see cref="TestTimeouts.Scale"/>.</summary>
     public async Task WaitUntilServingAsync(TimeSpan? timeout = null)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { Timeout = TestTimeouts.Scaled(TimeSpan.FromSeconds(2)) };
+        var deadline = DateTime.UtcNow + TestTimeouts.Scaled(timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -174,11 +185,14 @@ public sealed partial class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The process did not serve /health in time:\n{Describe()}");
     }
 
-    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    /// <summary>
+    /// Waits for the process to end by itself, at most <paramref name="timeout"/> (3 minutes by default) scaled by
+    /// <see cref="TestTimeouts.Scale"/>, and returns its exit code.
+    /// </summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
         // Generous: one-shot commands (migrate, seed) share the machine with the rest of the suite.
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
+        using var cts = new CancellationTokenSource(TestTimeouts.Scaled(timeout ?? TimeSpan.FromMinutes(3)));
         await _process.WaitForExitAsync(cts.Token);
         // WaitForExitAsync returns once the output streams have been read to the end.
         return _process.ExitCode;
@@ -208,12 +222,7 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await StartedProcesses.StopAsync(_process);
         _process.Dispose();
     }
 

@@ -34,7 +34,9 @@ public class RunningApi : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         DatabaseUrl = await TestServers.CreateDatabaseAsync(GetType().Name);
         var settings = HostProcess.ApiSettings(DatabaseUrl);

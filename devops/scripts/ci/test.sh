@@ -18,11 +18,16 @@ Runs the test suite (this is what `make test` does after linting):
   2. starts PostgreSQL, a streaming replica of it, and Redis on free
      127.0.0.1 ports inside a temporary directory, with random passwords,
   3. builds HealthcareBackend.slnx (Release) and runs `dotnet test`,
-  4. stops both servers, deletes the temporary directory and prints
+  4. checks that the tests left no process running: every process started
+     under `dotnet test` carries HB_TEST_RUN=<random token> in its
+     environment; any still alive afterwards is listed (pid and command
+     line), killed by pid, and fails the run,
+  5. stops both servers, deletes the temporary directory and prints
        tests: N passed, N failed, N skipped
      followed by one "failed: NAME" line per failed test.
 
-Exit status: the one of `dotnet test` (or of the build when it fails).
+Exit status: the one of `dotnet test` (or of the build when it fails), or 1
+when the tests passed but left processes running.
 
 The tests receive:
   TEST_DATABASE_URL  postgresql://hb_test:...@127.0.0.1:PORT/postgres
@@ -33,6 +38,12 @@ The tests receive:
                      (pg_basebackup -R), same role and password
   TEST_PG_BIN        bin directory of the PostgreSQL server in use
   CHROMIUM_PATH      /usr/bin/chromium
+
+With TEST_CPU_HOG=1 (`make test-under-load`), `stress-ng --cpu 2` (installed
+with apt-get when run as root) runs beside `dotnet test` and is stopped by pid
+afterwards, also when the tests fail: the tests must pass on a busy machine
+(their waits scale with TEST_TIMEOUT_SCALE; see docs/architecture.md,
+"How tests get their servers").
 
 Tests marked [Trait("Category", "Chaos")] (the long fault-injection runs) are
 left out unless a --filter is given; `make chaos` (chaos.sh) runs them.
@@ -86,8 +97,18 @@ repo_root="$(cd "$script_dir/../../.." && pwd -P)"
 # shellcheck source=../lib/servers.sh
 . "$script_dir/../lib/servers.sh"
 
+cpu_hog=""
+case "${TEST_CPU_HOG:-}" in
+    "" | 0) ;;
+    1) cpu_hog=1 ;;
+    *)
+        echo "test.sh: TEST_CPU_HOG must be 1 or 0, not '${TEST_CPU_HOG}'" >&2
+        exit 2
+        ;;
+esac
+
 hb_require_dotnet
-hb_ensure_packages --browser
+hb_ensure_packages --browser ${cpu_hog:+--load}
 # haproxy, nginx, wrk and the Compose validator for the deployment tests.
 "$script_dir/deploy-tools.sh"
 # The Kubernetes manifest tests need it; without it they fail and say why, the rest still runs.
@@ -118,12 +139,51 @@ redis_dir="$TMP/redis"
 cleanup() {
     local status=$?
     set +e
+    # Interrupted during `dotnet test`: its processes go before the servers they use.
+    [[ -z "$run_token" ]] || stop_leftovers
+    hb_stop_pidfile "$TMP/stress-ng.pid" 10 stress-ng
     hb_redis_stop "$redis_dir"
     hb_pg_stop "$replica_dir"
     hb_pg_stop "$pg_dir"
     rm -rf -- "$TMP"
     exit "$status"
 }
+# Every process started under `dotnet test` inherits HB_TEST_RUN=$run_token;
+# set just before it, so neither the servers above nor the build's compiler
+# servers carry it.
+run_token=""
+leftovers=0
+
+# Prints the pids of the live processes that carry the token.
+test_run_pids() {
+    grep -lzxF "HB_TEST_RUN=$run_token" /proc/[0-9]*/environ 2>/dev/null |
+        sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' || true
+}
+
+# Lists the processes the tests left running, kills them by pid (TERM, KILL
+# after 5 s) and adds their number to `leftovers`.
+stop_leftovers() {
+    local -a pids=()
+    local pid deadline=$((SECONDS + 5))
+    # The test host kills what it tracks as it exits: give those a moment.
+    while mapfile -t pids < <(test_run_pids) && ((${#pids[@]} > 0 && SECONDS < deadline)); do
+        sleep 0.2
+    done
+    ((${#pids[@]} > 0)) || return 0
+    leftovers=$((leftovers + ${#pids[@]}))
+    for pid in "${pids[@]}"; do
+        echo "test.sh: left running by the tests: pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" >&2
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    deadline=$((SECONDS + 5))
+    while mapfile -t pids < <(test_run_pids) && ((${#pids[@]} > 0 && SECONDS < deadline)); do
+        sleep 0.2
+    done
+    for pid in "${pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -163,11 +223,20 @@ fi
 
 results_dir="$TMP/results"
 test_status=0
-dotnet test "$solution" -c Release --no-build --nologo \
+if [[ -n "$cpu_hog" ]]; then
+    # Started before the token is set: it is not one of the tests' processes.
+    stress-ng --cpu 2 --quiet </dev/null >"$TMP/stress-ng.log" 2>&1 &
+    echo "$!" >"$TMP/stress-ng.pid"
+    echo "Running the tests beside stress-ng --cpu 2 (pid $!) ..."
+fi
+run_token="$(openssl rand -hex 16)"
+HB_TEST_RUN="$run_token" dotnet test "$solution" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" \
     --logger "trx;LogFilePrefix=results" \
     --results-directory "$results_dir" \
     "${extra_args[@]}" || test_status=$?
+stop_leftovers
+hb_stop_pidfile "$TMP/stress-ng.pid" 10 stress-ng
 
 # Prints the value of attribute NAME from a <Counters .../> element (0 when
 # absent).
@@ -199,5 +268,9 @@ echo "tests: $passed passed, $failed failed, $skipped skipped"
 if ((failed > 0)); then
     find "$results_dir" -type f -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + |
         sed -n 's/.*testName="\([^"]*\)".*/failed: \1/p' | sort -u || true
+fi
+if ((leftovers > 0)); then
+    echo "test.sh: the tests left $leftovers process(es) running (listed above, killed); failing the run" >&2
+    ((test_status != 0)) || test_status=1
 fi
 exit "$test_status"

@@ -202,18 +202,20 @@ _hb_apt_update_once() {
     fi
 }
 
-# hb_ensure_packages [--browser] [--deploy]
+# hb_ensure_packages [--browser] [--deploy] [--load]
 # Makes sure PostgreSQL >= 15, redis-server/redis-cli and openssl are
 # installed (and /usr/bin/chromium with --browser; haproxy, nginx, wrk and
-# promtool and prometheus for the deployment and metrics checks with --deploy). Installs what is missing through
+# promtool and prometheus for the deployment and metrics checks with --deploy;
+# stress-ng, to run the tests beside a CPU hog, with --load). Installs what is missing through
 # apt-get when running as root; otherwise exits with one line naming the
 # packages to install.
 hb_ensure_packages() {
-    local browser="" deploy="" arg
+    local browser="" deploy="" load="" arg
     for arg in "$@"; do
         case "$arg" in
             --browser) browser=1 ;;
             --deploy) deploy=1 ;;
+            --load) load=1 ;;
             *)
                 _hb_err "hb_ensure_packages: unknown option '$arg'"
                 return 2
@@ -236,6 +238,9 @@ hb_ensure_packages() {
         command -v wrk >/dev/null 2>&1 || missing+=(wrk)
         # promtool checks rules and configurations; the server answers the dashboard queries in the tests.
         { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || missing+=(prometheus)
+    fi
+    if [[ -n "$load" ]] && ! command -v stress-ng >/dev/null 2>&1; then
+        missing+=(stress-ng)
     fi
     ((${#missing[@]} > 0)) || return 0
 

@@ -168,19 +168,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
     public IReadOnlyDictionary<string, Dictionary<string, HashSet<string>>> ExposedBy(string job) =>
         _byJob.TryGetValue(job, out var series) ? series : [];
 
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAndDriveAsync();
-        }
-        catch
-        {
-            // xUnit does not end a fixture whose start failed: stop the processes and drop the database here.
-            await DisposeAsync();
-            throw;
-        }
-    }
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAndDriveAsync, DisposeAsync);
 
     private async Task StartAndDriveAsync()
     {
@@ -211,7 +199,7 @@ public sealed class MonitoredBackend : IAsyncLifetime
         var wanted = MonitoringFiles.AllExpressions().SelectMany(e => PromQl.MetricNames(e.Expr))
             .Where(m => !MonitoringFiles.ExternalSeries().ContainsKey(m)).ToHashSet();
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 180; attempt++)
+        for (var attempt = 0; attempt < TestTimeouts.Polls(180); attempt++)
         {
             _byJob["api"] = Exposition.Parse(await http.GetStringAsync(apiMetrics));
             _byJob["worker"] = Exposition.Parse(await http.GetStringAsync(workerMetrics));

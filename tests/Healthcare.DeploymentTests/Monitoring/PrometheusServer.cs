@@ -46,6 +46,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("prometheus did not start");
+        StartedProcesses.Track(process);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -91,7 +92,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     private async Task WaitForSamplesAsync(List<string> jobs)
     {
-        for (var attempt = 0; attempt < 60; attempt++)
+        for (var attempt = 0; attempt < TestTimeouts.Polls(60); attempt++)
         {
             if (_process.HasExited)
             {
@@ -113,17 +114,12 @@ public sealed class PrometheusServer : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        throw new TimeoutException($"Prometheus did not scrape {string.Join(" and ", jobs)} three times within 30 seconds");
+        throw new TimeoutException($"Prometheus did not scrape {string.Join(" and ", jobs)} three times within {TestTimeouts.Scaled(TimeSpan.FromSeconds(30))}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await StartedProcesses.StopAsync(_process);
         _process.Dispose();
         _http.Dispose();
         _directory.Dispose();

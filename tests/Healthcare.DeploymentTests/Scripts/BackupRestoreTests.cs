@@ -350,7 +350,9 @@ public sealed class DemoDataSource : IAsyncLifetime
     }
 
     /// <summary>As in a deployment: the roles exist, and the owner owns the database and migrates and seeds it.</summary>
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         DatabaseUrl = await TestServers.CreateDatabaseAsync("backup_source");
         await DemoDatabase.MigrateAndSeedAsync(HostProcess.ApiSettings(DatabaseUrl), _directory);

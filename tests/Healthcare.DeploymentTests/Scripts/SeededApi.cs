@@ -19,7 +19,9 @@ public sealed class SeededApi : IAsyncLifetime
     /// <summary>The demo doctor: a staff account without MFA.</summary>
     public (string Email, string Password) Doctor { get; private set; }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         DatabaseUrl = await TestServers.CreateDatabaseAsync(nameof(SeededApi));
         var settings = HostProcess.ApiSettings(DatabaseUrl);

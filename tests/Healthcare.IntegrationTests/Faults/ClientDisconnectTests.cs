@@ -56,7 +56,7 @@ public sealed class ClientDisconnectTests
             await transaction.RollbackAsync();
 
             await using var db = TestServers.OpenDbContext(databaseUrl);
-            var deadline = DateTime.UtcNow.AddSeconds(20);
+            var deadline = DateTime.UtcNow + TestTimeouts.Scaled(TimeSpan.FromSeconds(20));
             while (await db.Patients.CountAsync(p => p.ClinicId == setup.ClinicId) < HungUp && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
@@ -77,7 +77,7 @@ public sealed class ClientDisconnectTests
 
     private static async Task WaitForLockWaitersAsync(NpgsqlConnection blocker, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + TestTimeouts.Scaled(TimeSpan.FromSeconds(20));
         await using var waiting = new NpgsqlCommand(
             "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'patients'::regclass", blocker);
         while ((long)(await waiting.ExecuteScalarAsync())! < count)

@@ -41,13 +41,16 @@ internal static class FaultApis
         return (await response.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
     }
 
-    /// <summary>A client for <paramref name="api"/> with a bearer token and a bounded wait per request.</summary>
+    /// <summary>
+    /// A client for <paramref name="api"/> with a bearer token and a bounded wait per request (30 s by default),
+    /// scaled by <see cref="TestTimeouts.Scale"/>.
+    /// </summary>
     public static HttpClient Client(HostProcess api, string token, TimeSpan? timeout = null)
     {
         var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
         {
             BaseAddress = api.BaseAddress,
-            Timeout = timeout ?? TimeSpan.FromSeconds(30),
+            Timeout = TestTimeouts.Scaled(timeout ?? TimeSpan.FromSeconds(30)),
         };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

@@ -69,7 +69,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             api.Terminate();
 
             // Until the listener closes, plus a second in which the in-flight requests are still held.
-            while (!timeline.Any(t => t.Status == Closed) && clock.Elapsed < terminatedAt + TimeSpan.FromSeconds(DrainSeconds + 10))
+            while (!timeline.Any(t => t.Status == Closed) && clock.Elapsed < terminatedAt + TimeSpan.FromSeconds(DrainSeconds) + TestTimeouts.Scaled(TimeSpan.FromSeconds(10)))
             {
                 await Task.Delay(100);
             }

@@ -84,13 +84,29 @@ public sealed class PrivatePostgres() : PrivateServer("pg")
     public static async Task<PrivatePostgres> StartWithDatabaseAsync()
     {
         var server = new PrivatePostgres();
-        await server.StartAsync();
+        try
+        {
+            await server.StartAndCreateDatabaseAsync();
+        }
+        catch
+        {
+            // A half-started server would outlive the test: stop it and remove its directory.
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    private async Task StartAndCreateDatabaseAsync()
+    {
+        await StartAsync();
         var admin = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
-            Port = server.Port,
+            Port = Port,
             Username = "postgres",
-            Password = server.Password,
+            Password = Password,
             Database = "postgres",
             Pooling = false,
         };
@@ -101,9 +117,8 @@ public sealed class PrivatePostgres() : PrivateServer("pg")
             await create.ExecuteNonQueryAsync();
         }
 
-        await TestServers.MigrateAsync(server.DatabaseUrl);
+        await TestServers.MigrateAsync(DatabaseUrl);
         NpgsqlConnection.ClearAllPools();
-        return server;
     }
 
     public override Task StartAsync() =>
@@ -120,7 +135,16 @@ public sealed class PrivateRedis() : PrivateServer("redis")
     public static async Task<PrivateRedis> StartNewAsync()
     {
         var server = new PrivateRedis();
-        await server.StartAsync();
+        try
+        {
+            await server.StartAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 

@@ -143,7 +143,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
                 }
             }
 
-            if (subscribers >= expected || watch.Elapsed > TimeSpan.FromSeconds(30))
+            if (subscribers >= expected || watch.Elapsed > TestTimeouts.Scaled(TimeSpan.FromSeconds(30)))
             {
                 return subscribers;
             }
@@ -152,7 +152,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Polls <c>/health/ready</c> (up to 20 s) until its redis check reports <paramref name="until"/>.</summary>
+    /// <summary>Polls <c>/health/ready</c> (up to 20 s, scaled) until its redis check reports <paramref name="until"/>.</summary>
     private static async Task<(HttpStatusCode Status, string? Redis)> ReadinessAsync(HostProcess api, string until)
     {
         using var probe = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -162,7 +162,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             var response = await probe.GetAsync("/health/ready");
             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             var redis = body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString();
-            if (redis == until || watch.Elapsed > TimeSpan.FromSeconds(20))
+            if (redis == until || watch.Elapsed > TestTimeouts.Scaled(TimeSpan.FromSeconds(20)))
             {
                 return (response.StatusCode, redis);
             }

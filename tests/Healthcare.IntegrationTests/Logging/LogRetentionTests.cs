@@ -94,7 +94,7 @@ public sealed class WorkerLogRetentionTests(ApiFactory api) : IClassFixture<ApiF
         new BackgroundJobClient(api.Services.GetRequiredService<JobStorage>()).Create(job, new EnqueuedState(JobQueues.Maintenance));
 
         var name = $"log_events_p{expired.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
-        for (var i = 0; i < 300 && await ExistsAsync(name); i++)
+        for (var i = 0; i < TestTimeouts.Polls(300) && await ExistsAsync(name); i++)
         {
             await Task.Delay(100);
         }

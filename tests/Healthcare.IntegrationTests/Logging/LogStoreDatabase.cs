@@ -17,11 +17,7 @@ public sealed class LogStoreDatabase : IAsyncLifetime
 
     public string ConnectionString => PostgresConnectionString.Parse(Url).ConnectionString;
 
-    public async Task InitializeAsync()
-    {
-        _adminUrl = await TestServers.CreateDatabaseAsync("logstore");
-        await TestServers.MigrateAsync(_adminUrl);
-    }
+    public async Task InitializeAsync() => _adminUrl = await TestServers.CreateMigratedDatabaseAsync("logstore");
 
     public Task DisposeAsync() => TestServers.DropDatabaseAsync(_adminUrl);
 

@@ -26,11 +26,7 @@ public sealed class PhiLoggingTests : IAsyncLifetime
 
     private string _databaseUrl = "";
 
-    public async Task InitializeAsync()
-    {
-        _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(PhiLoggingTests));
-        await TestServers.MigrateAsync(_databaseUrl);
-    }
+    public async Task InitializeAsync() => _databaseUrl = await TestServers.CreateMigratedDatabaseAsync(nameof(PhiLoggingTests));
 
     public Task DisposeAsync() => TestServers.DropDatabaseAsync(_databaseUrl);
 
@@ -105,7 +101,7 @@ public sealed class PhiLoggingTests : IAsyncLifetime
     private async Task<string> StoredLogAsync(List<string> requestIds)
     {
         await using var db = TestServers.OpenDbContext(_databaseUrl);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100); i++)
         {
             var seen = await db.Database
                 .SqlQuery<int>($"SELECT count(DISTINCT request_id)::int AS \"Value\" FROM log_events WHERE request_id = ANY({requestIds.ToArray()})")

@@ -11,7 +11,9 @@ public sealed class FileWatchTests : IAsyncLifetime
 {
     private string _databaseUrl = "";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(FileWatchTests));
         await using var migrate = HostProcess.Start(RepositoryPaths.ApiDll, HostProcess.AsOwner(HostProcess.ApiSettings(_databaseUrl)), "migrate");

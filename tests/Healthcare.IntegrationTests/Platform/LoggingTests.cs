@@ -66,7 +66,7 @@ public sealed class LoggingTests : IAsyncLifetime
 
     private static async Task<string> WaitForLineAsync(HostProcess process, Func<string, bool> match)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100); i++)
         {
             if (process.StandardOutput.FirstOrDefault(match) is { } line)
             {

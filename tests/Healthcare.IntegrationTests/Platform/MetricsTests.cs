@@ -31,7 +31,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
     private HostProcess? _api;
     private HostProcess? _worker;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         _databaseUrl = await TestServers.CreateDatabaseAsync(nameof(MetricsTests));
         await TestServers.MigrateAsync(_databaseUrl);

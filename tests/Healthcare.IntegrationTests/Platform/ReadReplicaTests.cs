@@ -171,10 +171,10 @@ public sealed class ReadReplicaTests(ReplicaApi api) : IClassFixture<ReplicaApi>
 
     private static async Task UntilAsync(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + TestTimeouts.Scaled(TimeSpan.FromSeconds(20));
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 20 s");
+            Assert.True(DateTime.UtcNow < deadline, $"the condition did not hold within {TestTimeouts.Scaled(TimeSpan.FromSeconds(20))}");
             await Task.Delay(200);
         }
     }

@@ -31,7 +31,7 @@ public sealed class WorkerTests : IAsyncLifetime
 
         // Readiness may take a few probes while the first database and Redis connections are made.
         var ready = HttpStatusCode.ServiceUnavailable;
-        for (var attempt = 0; attempt < 60 && ready != HttpStatusCode.OK; attempt++)
+        for (var attempt = 0; attempt < TestTimeouts.Polls(60) && ready != HttpStatusCode.OK; attempt++)
         {
             ready = (await http.GetAsync("/health/ready")).StatusCode;
             await Task.Delay(ready == HttpStatusCode.OK ? 0 : 500);

@@ -18,7 +18,9 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
     private SimpleSmtpServer? _smtp;
     private HostProcess? _worker;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
+
+    private async Task StartAsync()
     {
         _smtp = SimpleSmtpServer.Start(FreePort.Next());
         var settings = HostProcess.WorkerSettings(api.DatabaseUrl);
@@ -53,7 +55,7 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         Assert.Contains("https://app.healthcare.test/reset-password?token=", email.MessageParts[0].BodyData, StringComparison.Ordinal);
         // The mail server has the message a moment before the worker commits it as sent.
         var notification = await api.WithDbAsync(db => db.Notifications.SingleAsync(n => n.Recipient == account.Email));
-        for (var i = 0; i < 50 && notification.Status == NotificationStatus.Pending; i++)
+        for (var i = 0; i < TestTimeouts.Polls(50) && notification.Status == NotificationStatus.Pending; i++)
         {
             await Task.Delay(100);
             notification = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.Recipient == account.Email));
@@ -173,7 +175,7 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
         Assert.Equal(System.Net.HttpStatusCode.Accepted, requested.StatusCode);
         var export = (await requested.Content.ReadFromJsonAsync<Healthcare.Api.Features.Scheduling.ExportRequestedDto>())!;
         var status = export.Export;
-        for (var i = 0; i < 100 && status.Status == "pending"; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100) && status.Status == "pending"; i++)
         {
             await Task.Delay(200);
             status = (await admin.GetFromJsonAsync<Healthcare.Api.Features.Scheduling.ExportDto>(requested.Headers.Location))!;
@@ -203,7 +205,7 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
 
     private async Task<SmtpMessage> ReceivedAsync(string address)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100); i++)
         {
             if (_smtp!.ReceivedEmail.FirstOrDefault(m => m.ToAddresses.Any(a => a.Address == address)) is { } message)
             {
@@ -213,6 +215,6 @@ public sealed class NotificationDeliveryTests(ApiFactory api) : IClassFixture<Ap
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"No e-mail reached the test SMTP server within 20 s. Worker output:\n{_worker!.Describe()}");
+        throw new TimeoutException($"No e-mail reached the test SMTP server within {TestTimeouts.Scaled(TimeSpan.FromSeconds(20))}. Worker output:\n{_worker!.Describe()}");
     }
 }

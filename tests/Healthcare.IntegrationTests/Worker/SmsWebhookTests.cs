@@ -36,7 +36,7 @@ public sealed class SmsWebhookTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.Created, (await staff.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(6, 9)))).StatusCode);
 
         Notification? notification = null;
-        for (var i = 0; i < 150 && notification?.Status != NotificationStatus.Sent; i++)
+        for (var i = 0; i < TestTimeouts.Polls(150) && notification?.Status != NotificationStatus.Sent; i++)
         {
             await Task.Delay(200);
             notification = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleOrDefaultAsync(n => n.PatientId == setup.PatientIds[0]));
@@ -75,7 +75,7 @@ public sealed class SmsWebhookTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.Created, (await staff.PostAsJsonAsync($"/api/v1/clinics/{setup.ClinicId}/appointments", setup.Booking(ClinicSetup.Local(6, 9)))).StatusCode);
 
         Notification? notification = null;
-        for (var i = 0; i < 300 && notification?.Status != NotificationStatus.Failed; i++)
+        for (var i = 0; i < TestTimeouts.Polls(300) && notification?.Status != NotificationStatus.Failed; i++)
         {
             await Task.Delay(200);
             notification = await api.WithDbAsync(db => db.Notifications.AsNoTracking().SingleOrDefaultAsync(n => n.PatientId == setup.PatientIds[0]));

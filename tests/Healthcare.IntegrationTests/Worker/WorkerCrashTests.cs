@@ -28,12 +28,12 @@ public sealed class WorkerCrashTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var response = await api.CreateClient().PostAsJsonAsync("/api/v1/auth/forgot-password", new { email = account.Email });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        using var hanging = await accepted.WaitAsync(TimeSpan.FromSeconds(30));
+        using var hanging = await accepted.WaitAsync(TestTimeouts.Scaled(TimeSpan.FromSeconds(30)));
         await first.KillAsync();
 
         using var smtp = SimpleSmtpServer.Start(FreePort.Next());
         await using var second = await StartWorkerAsync(smtp.Configuration.Port);
-        for (var i = 0; i < 100 && smtp.ReceivedEmailCount == 0; i++)
+        for (var i = 0; i < TestTimeouts.Polls(100) && smtp.ReceivedEmailCount == 0; i++)
         {
             await Task.Delay(200);
         }
@@ -119,7 +119,7 @@ public sealed class WorkerCrashTests(ApiFactory api) : IClassFixture<ApiFactory>
         var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
         await using (var first = await StartWorkerAsync(silentPort, $"http://127.0.0.1:{silentPort}/sms/"))
         {
-            for (var i = 0; i < 300 && hanging.Count < kinds.Count; i++)
+            for (var i = 0; i < TestTimeouts.Polls(300) && hanging.Count < kinds.Count; i++)
             {
                 await Task.Delay(100);
             }
@@ -139,7 +139,7 @@ public sealed class WorkerCrashTests(ApiFactory api) : IClassFixture<ApiFactory>
         await using var second = await StartWorkerAsync(smtp.Configuration.Port, smsUrl);
         var ids = outbox.Select(m => $"outbox:{m.Id:N}").ToList();
         List<Notification> notifications = [];
-        for (var i = 0; i < 150 && !(notifications.Count == kinds.Count && notifications.All(n => n.Status == NotificationStatus.Sent)); i++)
+        for (var i = 0; i < TestTimeouts.Polls(150) && !(notifications.Count == kinds.Count && notifications.All(n => n.Status == NotificationStatus.Sent)); i++)
         {
             await Task.Delay(200);
             notifications = await api.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => ids.Contains(n.DedupeKey)).ToListAsync());
