@@ -3,7 +3,7 @@ using System.Text;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
-using Healthcare.Core.Hosting;
+using Healthcare.ServiceDefaults.Hosting;
 using Healthcare.Core.Identity;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
 using Hangfire;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.Core.Observability;
 using Healthcare.Core.Platform;
 using Healthcare.Core.Scheduling;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Healthcare.Api.Features.Patients;
-using Healthcare.Core.Hosting;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Hosting;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.Core.Patients;
 using Serilog;
 using Serilog.Core;
