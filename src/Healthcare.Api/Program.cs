@@ -7,7 +7,7 @@ using Healthcare.Api.Features.Practitioners;
 using Healthcare.Api.Features.Records;
 using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
-using Healthcare.Core.Hosting;
+using Healthcare.ServiceDefaults.Hosting;
 
 return await StartupGuard.RunAsync(async () =>
 {

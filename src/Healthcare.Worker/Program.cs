@@ -1,8 +1,8 @@
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Data;
-using Healthcare.Core.Health;
-using Healthcare.Core.Hosting;
 using Healthcare.Core.Observability;
+using Healthcare.ServiceDefaults;
+using Healthcare.ServiceDefaults.Hosting;
 using Healthcare.Worker;
 using Healthcare.Worker.Jobs;
 using Microsoft.Extensions.Options;
@@ -11,10 +11,8 @@ return await StartupGuard.RunAsync(async () =>
 {
     const string applicationName = "healthcare-worker";
     var builder = WebApplication.CreateSlimBuilder(HostArguments.For(args));
-    builder.Services.AddJsonLogging(applicationName);
+    builder.AddServiceDefaults(applicationName);
     builder.Services.AddDataServices(applicationName);
-    builder.Services.AddDependencyHealthChecks();
-    builder.Services.AddTelemetry(builder.Configuration, applicationName);
     builder.Services.AddValidatedSettings<WorkerOptions, WorkerOptionsValidator>();
     builder.Services.AddJobServer();
     builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
@@ -22,25 +20,12 @@ return await StartupGuard.RunAsync(async () =>
     builder.WebHost.ConfigureKestrel(kestrel =>
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<WorkerOptions>>().Value;
-        kestrel.AddServerHeader = false;
-        switch (options.ListenAddress)
-        {
-            case "localhost":
-                kestrel.ListenLocalhost(options.HttpPort);
-                break;
-            case "any":
-                kestrel.ListenAnyIP(options.HttpPort);
-                break;
-            default:
-                kestrel.Listen(System.Net.IPAddress.Parse(options.ListenAddress), options.HttpPort);
-                break;
-        }
+        kestrel.ListenOn(ListenAddresses.Parse(options.ListenAddress), options.HttpPort);
     });
 
     var app = builder.Build();
     StartupGuard.ValidateSettings(app.Services);
-    app.MapHealthEndpoints();
-    app.MapMetrics(managementPort: null);
+    app.MapDefaultEndpoints();
     app.Services.GetRequiredService<HealthcareMetrics>().ObserveQueues(app.Services.GetRequiredService<Healthcare.Core.Jobs.QueueStatistics>());
     await app.RunAsync();
     return 0;

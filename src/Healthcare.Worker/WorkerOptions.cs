@@ -1,4 +1,5 @@
 using Healthcare.Core.Configuration;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Worker;
@@ -56,9 +57,9 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Settings.RequireRange(failures, "WORKER_RETRY_BASE_SECONDS", options.RetryBaseSeconds, 1, 600);
         Settings.RequireRange(failures, "WORKER_RETRY_MAX_SECONDS", options.RetryMaxSeconds, options.RetryBaseSeconds, 86400);
         Settings.RequireRange(failures, "WORKER_SCHEDULE_POLL_SECONDS", options.SchedulePollSeconds, 1, 300);
-        if (options.ListenAddress is not ("any" or "localhost") && !System.Net.IPAddress.TryParse(options.ListenAddress, out _))
+        if (!ListenAddresses.IsValid(options.ListenAddress))
         {
-            failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");
+            failures.Add(ListenAddresses.Invalid);
         }
 
         return Settings.Result(failures);

@@ -379,7 +379,7 @@ public sealed partial class ComposeFileTests
     {
         await using var process = HostProcess.Start(dll, new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = environmentName });
         var exitCode = await process.WaitForExitAsync();
-        Assert.True(exitCode == Healthcare.Core.Hosting.StartupGuard.ConfigurationErrorExitCode, process.Describe());
+        Assert.True(exitCode == Healthcare.ServiceDefaults.Hosting.StartupGuard.ConfigurationErrorExitCode, process.Describe());
         var message = string.Join('\n', process.StandardError);
         return [.. VariableName().Matches(message).Select(m => m.Value)];
     }

@@ -1,7 +1,7 @@
 using Healthcare.Core.Data;
-using Healthcare.Core.Health;
-using Healthcare.Core.Hosting;
 using Healthcare.Core.Observability;
+using Healthcare.ServiceDefaults;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -17,10 +17,8 @@ public static class ApiPlatform
 
     public static WebApplicationBuilder AddApiPlatform(this WebApplicationBuilder builder)
     {
-        builder.Services.AddJsonLogging(ApplicationName);
+        builder.AddServiceDefaults(ApplicationName);
         builder.Services.AddDataServices(ApplicationName);
-        builder.Services.AddDependencyHealthChecks();
-        builder.Services.AddTelemetry(builder.Configuration, ApplicationName);
         builder.Services.AddProblemResponses();
         builder.Services.AddValidation();
         // A field a request type does not declare is an error, not silently dropped: clients cannot slip in
@@ -88,8 +86,7 @@ public static class ApiPlatform
         // After authorization: the caller is known, and refused callers never reserve a key.
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        app.MapHealthEndpoints();
-        app.MapMetrics(app.Services.GetRequiredService<IOptions<HttpServerOptions>>().Value.MetricsPort).AllowAnonymous();
+        app.MapDefaultEndpoints(app.Services.GetRequiredService<IOptions<HttpServerOptions>>().Value.MetricsPort);
         var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
         metrics.ObserveActiveAppointments(app.Services.GetRequiredService<IServiceScopeFactory>());
         metrics.ObserveReadReplica(app.Services.GetRequiredService<ReadReplica>());

@@ -3,8 +3,8 @@ using System.Text;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
-using Healthcare.Core.Hosting;
 using Healthcare.Core.Identity;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Platform;

@@ -1,54 +1,21 @@
 using System.IO.Compression;
-using System.Security.Cryptography.X509Certificates;
-using Healthcare.Core.Configuration;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Api.Platform;
 
-/// <summary>Kestrel endpoints and limits, response compression, CORS, HSTS and request timeouts.</summary>
+/// <summary>Kestrel endpoints and limits (<see cref="KestrelEndpoints"/>), response compression, CORS, HSTS and request timeouts.</summary>
 public static class HttpServer
 {
     public const string ProblemJson = "application/problem+json";
 
     public static WebApplicationBuilder AddHttpServer(this WebApplicationBuilder builder)
     {
-        builder.Services.AddValidatedSettings<HttpServerOptions, HttpServerOptionsValidator>();
-
-        // Connections waiting to be accepted. Kestrel's 512 overflows when thousands of clients connect at once (a
-        // replica coming back behind the balancer, the benchmark's 10,000 idle connections); the kernel caps the
-        // queue at net.core.somaxconn.
-        builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            var options = kestrel.ApplicationServices.GetRequiredService<IOptions<HttpServerOptions>>().Value;
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
-            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(30);
-
-            Listen(kestrel, options, options.HttpPort, HttpProtocols.Http1, tls: false);
-            if (options.HttpsPort is { } httpsPort)
-            {
-                Listen(kestrel, options, httpsPort, HttpProtocols.Http1AndHttp2, tls: true);
-            }
-
-            if (options.MetricsPort is { } metricsPort)
-            {
-                Listen(kestrel, options, metricsPort, HttpProtocols.Http1, tls: false);
-            }
-
-            if (options.H2cPort is { } h2cPort)
-            {
-                Listen(kestrel, options, h2cPort, HttpProtocols.Http2, tls: false);
-            }
-        });
+        builder.AddKestrelEndpoints();
 
         builder.Services.AddResponseCompression(options =>
         {
@@ -119,31 +86,5 @@ public static class HttpServer
 
         builder.Services.AddShutdownDrain();
         return builder;
-    }
-
-    private static void Listen(KestrelServerOptions kestrel, HttpServerOptions options, int port, HttpProtocols protocols, bool tls)
-    {
-        void Configure(ListenOptions listen)
-        {
-            listen.Protocols = protocols;
-            if (tls)
-            {
-                listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertPath!, options.TlsKeyPath));
-            }
-        }
-
-        switch (options.ListenIp)
-        {
-            case null:
-                kestrel.ListenLocalhost(port, Configure);
-                break;
-            case var any when any.Equals(System.Net.IPAddress.IPv6Any):
-                // Dual-stack where IPv6 exists, IPv4 only where it does not.
-                kestrel.ListenAnyIP(port, Configure);
-                break;
-            case var ip:
-                kestrel.Listen(ip, port, Configure);
-                break;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Api.Platform;

@@ -1,4 +1,5 @@
-using Healthcare.Core.Health;
+using Healthcare.ServiceDefaults.Health;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

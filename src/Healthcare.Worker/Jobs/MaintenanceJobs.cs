@@ -1,10 +1,10 @@
 using Hangfire;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
-using Healthcare.Core.Logging;
 using Healthcare.Core.Observability;
 using Healthcare.Core.Platform;
 using Healthcare.Core.Scheduling;
+using Healthcare.ServiceDefaults.Logging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -4,7 +4,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
 using Healthcare.Core.Jobs;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Healthcare.Core.Hosting;
+using Healthcare.ServiceDefaults.Hosting;
 using Healthcare.Testing;
 
 namespace Healthcare.IntegrationTests.Logging;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Healthcare.Core.Configuration;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Healthcare.Core.Hosting;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Hosting;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Healthcare.Api.Features.Logging;
 using Healthcare.Core.Identity;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Healthcare.IntegrationTests.Admin;
 using Healthcare.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Healthcare.Core.Hosting;
+using Healthcare.ServiceDefaults.Hosting;
 using Healthcare.Testing;
 
 namespace Healthcare.IntegrationTests.Security;

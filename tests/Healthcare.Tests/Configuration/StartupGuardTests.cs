@@ -1,4 +1,4 @@
-using Healthcare.Core.Hosting;
+using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Healthcare.Tests.Configuration;

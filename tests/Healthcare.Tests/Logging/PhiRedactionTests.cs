@@ -1,8 +1,8 @@
 using System.Globalization;
 using Healthcare.Api.Features.Patients;
-using Healthcare.Core.Hosting;
-using Healthcare.Core.Logging;
 using Healthcare.Core.Patients;
+using Healthcare.ServiceDefaults.Hosting;
+using Healthcare.ServiceDefaults.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;

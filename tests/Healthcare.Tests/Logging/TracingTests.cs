@@ -1,4 +1,5 @@
 using Healthcare.Core.Observability;
+using Healthcare.ServiceDefaults.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Healthcare.Core.Configuration;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Serilog.Events;
 
 namespace Healthcare.Api.Features.Logging;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Serilog.Events;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Healthcare.Core.Configuration;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

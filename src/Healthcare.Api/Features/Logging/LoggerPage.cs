@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Healthcare.Api.Features.Admin;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using StackExchange.Redis;

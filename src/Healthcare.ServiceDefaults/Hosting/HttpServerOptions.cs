@@ -1,8 +1,9 @@
 using System.Net;
 using Healthcare.Core.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.ServiceDefaults.Hosting;
 
 /// <summary>Kestrel endpoints, limits and CORS, read from the environment variables named on each property.</summary>
 public sealed class HttpServerOptions
@@ -71,12 +72,7 @@ public sealed class HttpServerOptions
     public string[] CorsOrigins =>
         (CorsAllowedOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public IPAddress? ListenIp => ListenAddress.Trim().ToLowerInvariant() switch
-    {
-        "any" or "*" or "" => IPAddress.IPv6Any,
-        "localhost" => null,
-        var other => IPAddress.TryParse(other, out var ip) ? ip : IPAddress.None,
-    };
+    public IPAddress? ListenIp => ListenAddresses.Parse(ListenAddress);
 }
 
 internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOptions>
@@ -84,9 +80,9 @@ internal sealed class HttpServerOptionsValidator : IValidateOptions<HttpServerOp
     public ValidateOptionsResult Validate(string? name, HttpServerOptions options)
     {
         var failures = new List<string>();
-        if (Equals(options.ListenIp, IPAddress.None))
+        if (!ListenAddresses.IsValid(options.ListenAddress))
         {
-            failures.Add("LISTEN_ADDRESS must be 'any', 'localhost' or an IP address");
+            failures.Add(ListenAddresses.Invalid);
         }
 
         Settings.RequireRange(failures, "HTTP_PORT", options.HttpPort, 1, 65535);

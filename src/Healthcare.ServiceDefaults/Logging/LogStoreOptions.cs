@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Serilog.Events;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>Settings of the stored log (the <c>log_events</c> table behind <c>/logger</c>).</summary>
 public sealed class LogStoreOptions

@@ -3,7 +3,7 @@ using System.Text;
 using Serilog.Events;
 using Serilog.Formatting.Json;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// One stored log event: a row of <c>log_events</c>. The id is a UUIDv7 made from the event's own time, so the live

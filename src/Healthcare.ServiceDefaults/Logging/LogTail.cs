@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using Serilog.Events;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// The live tail's wire format: every process publishes the events it stores, in batches, on a Redis channel named

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Healthcare.Core.Health;
+namespace Healthcare.ServiceDefaults.Health;
 
 /// <summary>
 /// <c>/health</c> answers whether the process is alive (no dependency calls); <c>/health/ready</c>

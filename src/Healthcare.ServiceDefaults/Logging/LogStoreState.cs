@@ -1,4 +1,4 @@
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>This process's stored-log sink, once the logger has been built (none when LOG_STORE_LEVEL is off).</summary>
 public sealed class LogStoreState

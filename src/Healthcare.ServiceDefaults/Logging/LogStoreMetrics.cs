@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// The stored log's instruments on the <c>Healthcare.Logging</c> meter: events stored and events dropped (by

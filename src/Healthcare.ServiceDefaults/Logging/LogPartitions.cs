@@ -1,7 +1,7 @@
 using Healthcare.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// The day partitions of <c>log_events</c>. Writers create the partition of a day when they first store an event of

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Serilog.Events;
 
-namespace Healthcare.Core.Configuration;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>Log settings.</summary>
 public sealed class LoggingOptions

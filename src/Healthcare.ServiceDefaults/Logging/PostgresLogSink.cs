@@ -6,7 +6,7 @@ using Serilog.Debugging;
 using Serilog.Events;
 using StackExchange.Redis;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// Stores log events in PostgreSQL (<c>log_events</c>, partitioned by day) and publishes them for the live tail,

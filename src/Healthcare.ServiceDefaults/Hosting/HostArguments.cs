@@ -1,4 +1,4 @@
-namespace Healthcare.Core.Hosting;
+namespace Healthcare.ServiceDefaults.Hosting;
 
 /// <summary>The arguments the API and the worker build their host with: the command line plus shared host settings.</summary>
 public static class HostArguments

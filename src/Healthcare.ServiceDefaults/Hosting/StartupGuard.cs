@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Healthcare.Core.Hosting;
+namespace Healthcare.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Runs a host's entry point and turns configuration mistakes into one line on standard error

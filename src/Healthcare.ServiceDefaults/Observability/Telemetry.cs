@@ -1,4 +1,4 @@
-using Healthcare.Core.Configuration;
+using Healthcare.Core.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Healthcare.Core.Observability;
+namespace Healthcare.ServiceDefaults.Observability;
 
 /// <summary>
 /// OpenTelemetry for both hosts: metrics exposed in Prometheus text at <c>/metrics</c>, traces (and metrics)

@@ -4,7 +4,7 @@ using System.Reflection;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace Healthcare.Core.Logging;
+namespace Healthcare.ServiceDefaults.Logging;
 
 /// <summary>
 /// Keeps patient data out of every log output (stdout and the stored log): a property whose name says it carries

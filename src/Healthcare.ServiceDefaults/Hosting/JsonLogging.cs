@@ -1,5 +1,5 @@
 using Healthcare.Core.Configuration;
-using Healthcare.Core.Logging;
+using Healthcare.ServiceDefaults.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,7 +9,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using StackExchange.Redis;
 
-namespace Healthcare.Core.Hosting;
+namespace Healthcare.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Structured JSON logs on standard output, one event per line, with trace and span ids (@tr, @sp)
