@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Records;
 using Healthcare.Api.Platform;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Configuration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>Settings for the API's own JWT access tokens.</summary>
 public sealed class TokenOptions
@@ -73,7 +74,7 @@ public static class TokenAuthentication
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
         services.AddAuditing();
-        services.AddScoped<Healthcare.Api.Features.Identity.Credentials>();
+        services.AddScoped<Credentials>();
         services.AddScoped<CurrentUser>();
         return services;
     }

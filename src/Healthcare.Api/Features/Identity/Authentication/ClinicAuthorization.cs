@@ -1,10 +1,11 @@
+using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>The caller must hold <see cref="Permission"/> in the clinic named by the route's <c>{clinicId}</c>.</summary>
 public sealed record ClinicPermissionRequirement(string Permission) : IAuthorizationRequirement;
