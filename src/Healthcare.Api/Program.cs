@@ -1,3 +1,4 @@
+using Healthcare.Api.Commands;
 using Healthcare.Api.Features.Admin;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;

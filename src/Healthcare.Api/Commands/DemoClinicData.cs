@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Patients;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
@@ -8,7 +9,7 @@ using Healthcare.Core.Security;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Commands;
 
 /// <summary>
 /// The demo clinic's content: profile, two locations, three practitioners with working hours, appointment
@@ -93,7 +94,7 @@ public static class DemoClinicData
                 UpdatedAt = now,
                 UserId = person.Family == "Patient" ? patientAccount : null,
                 NationalIdEncrypted = encryption.Encrypt($"900-00-{1000 + i:D4}"),
-                NationalIdIndex = encryption.BlindIndex($"900-00-{1000 + i:D4}", Features.Patients.PatientRequest.NationalIdPurpose),
+                NationalIdIndex = encryption.BlindIndex($"900-00-{1000 + i:D4}", PatientRequest.NationalIdPurpose),
                 NationalIdLast4 = $"{1000 + i:D4}",
             };
             patient.RefreshSearchName();
