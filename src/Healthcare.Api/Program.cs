@@ -14,6 +14,8 @@ return await StartupGuard.RunAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(HostArguments.For(args));
     builder.AddApiPlatform();
+    builder.AddIdentity();
+    builder.Services.AddPractitioners();
     builder.Services.AddScheduling();
     builder.Services.AddAdminPages();
     builder.Services.AddLogViewer();

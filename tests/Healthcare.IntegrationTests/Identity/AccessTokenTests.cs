@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Identity.Authentication;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Healthcare.Api.Features.Identity.Authentication;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.AspNetCore.Authorization;

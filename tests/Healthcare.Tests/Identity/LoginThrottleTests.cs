@@ -1,5 +1,4 @@
 using Healthcare.Api.Features.Identity.Authentication;
-using Healthcare.Api.Platform;
 
 namespace Healthcare.Tests.Identity;
 

@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using Hangfire;
 using Hangfire.Dashboard;
 using Healthcare.Api.Features.Identity.Authentication;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Jobs;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;

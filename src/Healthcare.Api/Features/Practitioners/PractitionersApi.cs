@@ -20,6 +20,9 @@ public static class PractitionersApi
     private static readonly HashSet<string> ListParameters = ["specialty", "locationId", "includeInactive"];
     private static readonly HashSet<string> TimeOffParameters = ["from", "to"];
 
+    public static IServiceCollection AddPractitioners(this IServiceCollection services) =>
+        services.AddGeneratedJson(PractitionersJsonContext.Default);
+
     public static IEndpointRouteBuilder MapPractitionersApi(this IEndpointRouteBuilder endpoints)
     {
         var practitioners = endpoints.MapGroup("/api/v1/clinics/{clinicId:guid}/practitioners").WithTags("Practitioners")

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Configuration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -65,7 +64,6 @@ public static class TokenAuthentication
         services.AddScoped<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthStateCache>();
-        services.AddApiCache();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).ValidateAccessTokens();
         // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.
@@ -73,7 +71,6 @@ public static class TokenAuthentication
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClinicPermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
-        services.AddAuditing();
         services.AddScoped<Credentials>();
         services.AddScoped<CurrentUser>();
         return services;
