@@ -1,5 +1,6 @@
 using Healthcare.Api.Commands;
 using Healthcare.Api.Features.Admin;
+using Healthcare.Api.Features.Audit;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Logger;

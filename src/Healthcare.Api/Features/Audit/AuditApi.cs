@@ -6,7 +6,7 @@ using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Api.Features.Identity;
+namespace Healthcare.Api.Features.Audit;
 
 /// <summary>Integrity check of the audit trail, for platform administrators.</summary>
 public static class AuditApi
