@@ -4,6 +4,7 @@ using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

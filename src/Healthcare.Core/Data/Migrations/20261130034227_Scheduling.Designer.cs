@@ -1041,7 +1041,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1121,7 +1121,7 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("practitioners", (string)null);
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1237,7 +1237,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1615,7 +1615,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointments_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1638,7 +1638,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointment_series_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -1656,7 +1656,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_appointment_types_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
                         .WithMany()
@@ -1672,9 +1672,9 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_practitioners_users_user_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1704,7 +1704,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_waitlist_entries_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1712,7 +1712,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_waitlist_entries_practitioners_practitioner_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Location", null)
                         .WithMany()
@@ -1721,7 +1721,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_working_hours_locations_location_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)

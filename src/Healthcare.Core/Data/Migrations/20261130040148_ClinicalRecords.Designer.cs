@@ -1605,7 +1605,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1685,7 +1685,7 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("practitioners", (string)null);
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1801,7 +1801,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2370,7 +2370,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointments_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2393,7 +2393,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointment_series_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2411,7 +2411,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_appointment_types_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
                         .WithMany()
@@ -2427,9 +2427,9 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_practitioners_users_user_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2459,7 +2459,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_waitlist_entries_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2467,7 +2467,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_waitlist_entries_practitioners_practitioner_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Location", null)
                         .WithMany()
@@ -2476,7 +2476,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_working_hours_locations_location_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -1926,7 +1926,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2006,7 +2006,7 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("practitioners", (string)null);
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2122,7 +2122,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2714,7 +2714,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointments_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2764,7 +2764,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointment_series_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2782,7 +2782,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_appointment_types_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
                         .WithMany()
@@ -2798,9 +2798,9 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_practitioners_users_user_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2830,7 +2830,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_waitlist_entries_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2838,7 +2838,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_waitlist_entries_practitioners_practitioner_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Location", null)
                         .WithMany()
@@ -2847,7 +2847,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_working_hours_locations_location_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
