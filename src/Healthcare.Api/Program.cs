@@ -1,4 +1,6 @@
+using Healthcare.Api.Commands;
 using Healthcare.Api.Features.Admin;
+using Healthcare.Api.Features.Audit;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Logging;
@@ -13,6 +15,8 @@ return await StartupGuard.RunAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(HostArguments.For(args));
     builder.AddApiPlatform();
+    builder.AddIdentity();
+    builder.Services.AddPractitioners();
     builder.Services.AddScheduling();
     builder.Services.AddAdminPages();
     builder.Services.AddLogViewer();

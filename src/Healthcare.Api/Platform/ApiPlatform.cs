@@ -29,11 +29,12 @@ public static class ApiPlatform
             // Weekdays and other enums as words ("monday"), not numbers that depend on declaration order.
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(
                 System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
         builder.Services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.AddHttpServer();
-        builder.Services.AddTokenAuthentication();
+        builder.Services.AddApiCache();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddAuditing();
         builder.Services.AddRateLimits();
         builder.Services.AddReadRouting();
         builder.Services.AddApiDocs();

@@ -33,8 +33,8 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
         var entry = new AuditEntry(action, resourceType, outcome)
         {
             UserId = userId ?? UserId ?? CurrentUserId(http),
-            UserRole = Role ?? http?.Items[ClinicPermissionHandler.RoleItem] as string,
-            ClinicId = ClinicId ?? (http is not null && Guid.TryParse(ClinicPermissionHandler.ClinicIdOf(http), out var clinic) ? clinic : null),
+            UserRole = Role ?? http?.Items[ClinicScope.RoleItem] as string,
+            ClinicId = ClinicId ?? (http is not null && Guid.TryParse(ClinicScope.ClinicIdOf(http), out var clinic) ? clinic : null),
             ResourceId = ResourceId ?? http?.GetRouteValue("id")?.ToString(),
             PatientId = PatientId,
             IpAddress = http?.Connection.RemoteIpAddress?.ToString(),

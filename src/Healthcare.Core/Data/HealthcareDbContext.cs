@@ -2,6 +2,7 @@ using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;

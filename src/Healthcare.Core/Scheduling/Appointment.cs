@@ -1,5 +1,6 @@
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Practitioners;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

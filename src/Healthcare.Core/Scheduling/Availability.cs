@@ -1,3 +1,4 @@
+using Healthcare.Core.Practitioners;
 using NodaTime;
 using NodaTime.Utility;
 

@@ -1,3 +1,4 @@
+using Healthcare.Core.Practitioners;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Healthcare.Api.Features.Identity;
-using Healthcare.Api.Platform;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;

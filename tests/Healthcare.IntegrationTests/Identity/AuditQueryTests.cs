@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Features.Audit;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Platform;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Healthcare.Api.Features.Identity;
-using Healthcare.Api.Platform;
+using Healthcare.Api.Commands;
+using Healthcare.Api.Features.Audit;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Identity;

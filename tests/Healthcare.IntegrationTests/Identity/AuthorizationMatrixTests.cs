@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Healthcare.Api.Platform;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Identity;
 using Healthcare.Testing;
 using Microsoft.AspNetCore.Authorization;

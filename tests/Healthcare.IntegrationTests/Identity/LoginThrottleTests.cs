@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Platform;
 using Healthcare.Testing;
@@ -15,7 +16,7 @@ public sealed class LoginThrottleTests(ApiFactory api) : IClassFixture<ApiFactor
         var account = await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id);
         var client = api.CreateClient();
 
-        for (var i = 0; i < Healthcare.Api.Platform.LoginThrottle.PairThreshold; i++)
+        for (var i = 0; i < LoginThrottle.PairThreshold; i++)
         {
             var failed = await client.PostAsJsonAsync("/api/v1/auth/login", new { account.Email, password = $"wrong password {i}" });
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
@@ -35,7 +36,7 @@ public sealed class LoginThrottleTests(ApiFactory api) : IClassFixture<ApiFactor
         var email = $"nobody.{Guid.NewGuid():N}@tests.healthcare.test";
         var client = api.CreateClient();
 
-        for (var i = 0; i < Healthcare.Api.Platform.LoginThrottle.PairThreshold; i++)
+        for (var i = 0; i < LoginThrottle.PairThreshold; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "guess number " + i })).StatusCode);
         }
@@ -49,7 +50,7 @@ public sealed class LoginThrottleTests(ApiFactory api) : IClassFixture<ApiFactor
         var clinic = await api.CreateClinicAsync();
         var victim = await api.CreateUserAsync(ClinicRoles.Nurse, clinic.Id);
         var bystander = await api.CreateUserAsync(ClinicRoles.Nurse, clinic.Id);
-        for (var i = 0; i < Healthcare.Api.Platform.LoginThrottle.PairThreshold + 1; i++)
+        for (var i = 0; i < LoginThrottle.PairThreshold + 1; i++)
         {
             await api.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { victim.Email, password = "wrong again " + i });
         }

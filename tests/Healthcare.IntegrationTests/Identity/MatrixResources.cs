@@ -2,6 +2,7 @@ using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Healthcare.Api.Features.Identity;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Healthcare.Testing;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Records;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
 using Healthcare.Core.Patients;

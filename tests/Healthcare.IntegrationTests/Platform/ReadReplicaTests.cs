@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Healthcare.Api.Features.Practitioners;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Healthcare.IntegrationTests.Scheduling;
 using Healthcare.Testing;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Healthcare.IntegrationTests.Identity;
 using Healthcare.Testing;

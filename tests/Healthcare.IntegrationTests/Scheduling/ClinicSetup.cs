@@ -1,5 +1,6 @@
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Healthcare.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Features.Scheduling;
-using Healthcare.Api.Platform;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Messaging;
 using Healthcare.Testing;

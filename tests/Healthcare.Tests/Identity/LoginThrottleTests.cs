@@ -1,4 +1,4 @@
-using Healthcare.Api.Platform;
+using Healthcare.Api.Features.Identity.Authentication;
 
 namespace Healthcare.Tests.Identity;
 

@@ -1,3 +1,4 @@
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using NodaTime;
 using NodaTime.Text;

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using Hangfire;
 using Hangfire.Dashboard;
-using Healthcare.Api.Platform;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Jobs;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;

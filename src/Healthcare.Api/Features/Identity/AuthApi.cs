@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,10 @@
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +20,9 @@ public static class PractitionersApi
     private const string Resource = "Practitioner";
     private static readonly HashSet<string> ListParameters = ["specialty", "locationId", "includeInactive"];
     private static readonly HashSet<string> TimeOffParameters = ["from", "to"];
+
+    public static IServiceCollection AddPractitioners(this IServiceCollection services) =>
+        services.AddGeneratedJson(PractitionersJsonContext.Default);
 
     public static IEndpointRouteBuilder MapPractitionersApi(this IEndpointRouteBuilder endpoints)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Linq.Expressions;
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Features.Patients;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;

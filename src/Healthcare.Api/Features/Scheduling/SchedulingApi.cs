@@ -1,3 +1,5 @@
+using Healthcare.Api.Platform;
+
 namespace Healthcare.Api.Features.Scheduling;
 
 /// <summary>The scheduling area: its services and all of its endpoint groups.</summary>
@@ -7,7 +9,8 @@ public static class SchedulingApi
         .AddSingleton<AvailabilityCache>()
         .AddSingleton<Clinics.ClinicDirectory>()
         .AddSingleton<Practitioners.PractitionerDirectory>()
-        .AddScoped<Booking>();
+        .AddScoped<Booking>()
+        .AddGeneratedJson(SchedulingJsonContext.Default);
 
     public static IEndpointRouteBuilder MapSchedulingApi(this IEndpointRouteBuilder endpoints) => endpoints
         .MapAppointmentTypesApi()

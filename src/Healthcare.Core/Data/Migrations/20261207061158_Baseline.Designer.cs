@@ -2059,7 +2059,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2139,7 +2139,7 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("practitioners", (string)null);
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2255,7 +2255,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2874,7 +2874,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointments_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2924,7 +2924,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointment_series_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2942,7 +2942,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_appointment_types_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
                         .WithMany()
@@ -2958,9 +2958,9 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_practitioners_users_user_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2990,7 +2990,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_waitlist_entries_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2998,7 +2998,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_waitlist_entries_practitioners_practitioner_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Location", null)
                         .WithMany()
@@ -3007,7 +3007,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_working_hours_locations_location_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)

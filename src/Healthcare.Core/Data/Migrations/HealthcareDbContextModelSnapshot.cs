@@ -2056,7 +2056,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2136,7 +2136,7 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("practitioners", (string)null);
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2252,7 +2252,7 @@ namespace Healthcare.Core.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -2871,7 +2871,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointments_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2921,7 +2921,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_appointment_series_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -2939,7 +2939,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_appointment_types_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.Practitioner", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.Practitioner", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Clinic", null)
                         .WithMany()
@@ -2955,9 +2955,9 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_practitioners_users_user_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.TimeOff", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.TimeOff", b =>
                 {
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2987,7 +2987,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_waitlist_entries_patients_patient_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2995,7 +2995,7 @@ namespace Healthcare.Core.Data.Migrations
                         .HasConstraintName("fk_waitlist_entries_practitioners_practitioner_id");
                 });
 
-            modelBuilder.Entity("Healthcare.Core.Scheduling.WorkingHours", b =>
+            modelBuilder.Entity("Healthcare.Core.Practitioners.WorkingHours", b =>
                 {
                     b.HasOne("Healthcare.Core.Clinics.Location", null)
                         .WithMany()
@@ -3004,7 +3004,7 @@ namespace Healthcare.Core.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_working_hours_locations_location_id");
 
-                    b.HasOne("Healthcare.Core.Scheduling.Practitioner", null)
+                    b.HasOne("Healthcare.Core.Practitioners.Practitioner", null)
                         .WithMany()
                         .HasForeignKey("PractitionerId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -1,6 +1,7 @@
+using Healthcare.Api.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>
 /// The one answer to an attempt to raise one's own access, or that of an account one controls (threat model,

@@ -4,7 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>
 /// Token signature checks that remember their successes. A client sends the same access token with every request

@@ -1,10 +1,11 @@
+using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>The caller must hold <see cref="Permission"/> in the clinic named by the route's <c>{clinicId}</c>.</summary>
 public sealed record ClinicPermissionRequirement(string Permission) : IAuthorizationRequirement;
@@ -17,17 +18,12 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
 {
     public const string NotAMember = "not-a-member";
     public const string MfaRequired = "mfa-required";
-    public const string RoleItem = "healthcare.clinic-role";
-
-    /// <summary>The clinic a request acts in: the route's <c>{clinicId}</c>, else the <c>clinicId</c> query parameter.</summary>
-    public static string? ClinicIdOf(HttpContext http) =>
-        http.GetRouteValue("clinicId")?.ToString() ?? http.Request.Query["clinicId"].FirstOrDefault();
 
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ClinicPermissionRequirement requirement)
     {
         if (context.Resource is not HttpContext http ||
             !Guid.TryParse(context.User.FindFirst("sub")?.Value, out var userId) ||
-            !Guid.TryParse(ClinicIdOf(http), out var clinicId))
+            !Guid.TryParse(ClinicScope.ClinicIdOf(http), out var clinicId))
         {
             context.Fail(new AuthorizationFailureReason(this, NotAMember));
             return;
@@ -41,12 +37,12 @@ internal sealed class ClinicPermissionHandler(AuthStateCache access) : Authoriza
         }
         else if (caller.IsSuperAdmin)
         {
-            http.Items[RoleItem] = ClinicRoles.SuperAdmin;
+            http.Items[ClinicScope.RoleItem] = ClinicRoles.SuperAdmin;
             context.Succeed(requirement);
         }
         else if (caller.Roles.TryGetValue(clinicId, out var role))
         {
-            http.Items[RoleItem] = role;
+            http.Items[ClinicScope.RoleItem] = role;
             if (role != ClinicRoles.Patient && !caller.MfaEnabled && await access.ClinicRequiresStaffMfaAsync(clinicId, http.RequestAborted))
             {
                 context.Fail(new AuthorizationFailureReason(this, MfaRequired));

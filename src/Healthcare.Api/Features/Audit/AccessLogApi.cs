@@ -1,10 +1,11 @@
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Api.Features.Identity;
+namespace Healthcare.Api.Features.Audit;
 
 /// <summary>A patient's own accounting of who accessed their records, and when.</summary>
 public static class AccessLogApi

@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -5,7 +6,7 @@ using Healthcare.Core.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Api.Features.Identity;
+namespace Healthcare.Api.Features.Audit;
 
 /// <summary>Integrity check of the audit trail, for platform administrators.</summary>
 public static class AuditApi

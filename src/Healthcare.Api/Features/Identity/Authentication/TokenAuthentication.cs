@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>Settings for the API's own JWT access tokens.</summary>
 public sealed class TokenOptions
@@ -64,7 +64,6 @@ public static class TokenAuthentication
         services.AddScoped<Sessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthStateCache>();
-        services.AddApiCache();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).ValidateAccessTokens();
         // Every endpoint states RequireAuthorization or AllowAnonymous; a test over the route table enforces it.
@@ -72,8 +71,7 @@ public static class TokenAuthentication
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ClinicPermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ClinicAuthorizationResults>();
         services.AddHttpContextAccessor();
-        services.AddAuditing();
-        services.AddScoped<Healthcare.Api.Features.Identity.Credentials>();
+        services.AddScoped<Credentials>();
         services.AddScoped<CurrentUser>();
         return services;
     }

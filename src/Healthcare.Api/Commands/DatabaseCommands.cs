@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
@@ -7,7 +8,7 @@ using Healthcare.Core.Identity;
 using Healthcare.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Commands;
 
 /// <summary>
 /// The one-shot modes of the API binary: <c>migrate</c> applies pending EF Core migrations and exits;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>
 /// The access-token keys: every <c>*.pem</c> file (EC P-256) in JWT_SIGNING_KEYS_DIR, named by its key id.

@@ -2,7 +2,7 @@ using Healthcare.Core.Clinics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Healthcare.Core.Scheduling;
+namespace Healthcare.Core.Practitioners;
 
 /// <summary>Someone patients book: a doctor or nurse of one clinic, with the locations they work at.</summary>
 public sealed class Practitioner

@@ -1,14 +1,16 @@
+using Healthcare.Api.Features.Patients;
 using Healthcare.Core.Clinics;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Patients;
+using Healthcare.Core.Practitioners;
 using Healthcare.Core.Records;
 using Healthcare.Core.Scheduling;
 using Healthcare.Core.Security;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Commands;
 
 /// <summary>
 /// The demo clinic's content: profile, two locations, three practitioners with working hours, appointment
@@ -93,7 +95,7 @@ public static class DemoClinicData
                 UpdatedAt = now,
                 UserId = person.Family == "Patient" ? patientAccount : null,
                 NationalIdEncrypted = encryption.Encrypt($"900-00-{1000 + i:D4}"),
-                NationalIdIndex = encryption.BlindIndex($"900-00-{1000 + i:D4}", Features.Patients.PatientRequest.NationalIdPurpose),
+                NationalIdIndex = encryption.BlindIndex($"900-00-{1000 + i:D4}", PatientRequest.NationalIdPurpose),
                 NationalIdLast4 = $"{1000 + i:D4}",
             };
             patient.RefreshSearchName();

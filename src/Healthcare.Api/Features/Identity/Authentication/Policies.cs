@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>Named authorization policies.</summary>
 public static class Policies

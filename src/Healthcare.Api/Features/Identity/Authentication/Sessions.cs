@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Healthcare.Api.Platform;
 using Healthcare.Core.Configuration;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>Session lifetimes: HIPAA automatic logoff for staff, longer for patients on their own devices.</summary>
 public sealed class SessionOptions

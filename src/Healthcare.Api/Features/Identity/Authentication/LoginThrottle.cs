@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>
 /// Slows down password guessing across all API instances (counters in Redis). Failures are counted per

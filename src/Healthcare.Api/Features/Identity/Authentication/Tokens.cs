@@ -1,4 +1,4 @@
-namespace Healthcare.Api.Platform;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 /// <summary>The URL-safe text form of the 256-bit one-time tokens (refresh, reset, invitation).</summary>
 public static class Tokens

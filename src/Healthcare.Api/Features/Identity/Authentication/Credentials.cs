@@ -7,7 +7,7 @@ using Healthcare.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Healthcare.Api.Features.Identity;
+namespace Healthcare.Api.Features.Identity.Authentication;
 
 public enum SignInStatus
 {
