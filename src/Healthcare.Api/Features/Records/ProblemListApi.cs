@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
