@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SOLUTION := HealthcareBackend.slnx
 SCRIPTS := devops/scripts
 
-.PHONY: help run stop-local reset-local test test-only test-under-load chaos lint build format clean
+.PHONY: help run stop-local reset-local test test-only test-under-load chaos clients lint build format clean
 .PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
 .PHONY: k8s-local-deploy k8s-local-access k8s-local-stop k8s-rules
 
@@ -73,6 +73,9 @@ test-under-load: ## Build and run all tests beside stress-ng --cpu 2 (docs/archi
 
 chaos: ## Long fault-injection tests (API kills, PostgreSQL restarts) and a 50,000-case fuzz (docs/operations/chaos.md)
 	@$(SCRIPTS)/ci/chaos.sh
+
+clients: ## Refresh the committed API contract and regenerate the SDKs from it (clients/)
+	@$(SCRIPTS)/ci/clients.sh
 
 lint: ## Check C# formatting (dotnet format) and shell scripts (shellcheck)
 	@$(SCRIPTS)/ci/lint.sh

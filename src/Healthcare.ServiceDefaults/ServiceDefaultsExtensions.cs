@@ -18,7 +18,14 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddJsonLogging(applicationName);
         builder.Services.AddDependencyHealthChecks();
         builder.Services.AddTelemetry(builder.Configuration, applicationName);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Field values may carry bytes above 0x7F (RFC 9110 obs-text). Read as Latin-1, they reach the application,
+            // which answers with problem details (an unreadable token is a 401, a malformed key a 400) instead of the
+            // server's bare 400 without a body. Control characters are still refused by Kestrel itself.
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
+        });
         return builder;
     }
 

@@ -34,6 +34,9 @@ public class RunningApi : IAsyncLifetime
     {
     }
 
+    /// <summary>Runs after the migrator and before the API starts, with the database owner's settings (seeding).</summary>
+    protected virtual Task PrepareAsync(Dictionary<string, string?> ownerSettings) => Task.CompletedTask;
+
     public Task InitializeAsync() => Fixture.StartOrDisposeAsync(StartAsync, DisposeAsync);
 
     private async Task StartAsync()
@@ -46,6 +49,8 @@ public class RunningApi : IAsyncLifetime
             Assert.True(exit == 0, migrate.Describe());
         }
 
+        await PrepareAsync(HostProcess.AsOwner(settings));
+
         (Certificate, var certPath, var keyPath) = CreateCertificate(_tlsDirectory);
         settings["HTTPS_PORT"] = HttpsPort.ToString(CultureInfo.InvariantCulture);
         settings["H2C_PORT"] = H2cPort.ToString(CultureInfo.InvariantCulture);
@@ -55,7 +60,7 @@ public class RunningApi : IAsyncLifetime
         Process = await HostProcess.StartServingAsync(RepositoryPaths.ApiDll, settings);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Process is not null)
         {

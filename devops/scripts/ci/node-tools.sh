@@ -10,8 +10,9 @@ usage() {
     cat <<'EOF_USAGE'
 Usage: devops/scripts/ci/node-tools.sh [-h|--help] [--bin-dir]
 
-Makes sure the checkers listed in devops/tools/package.json are installed
-(`npm ci` into devops/tools/node_modules; needs Node.js 20+ and npm, which are
+Makes sure the checkers listed in devops/tools/package.json and the TypeScript
+client's tools (clients/typescript/package.json) are installed (`npm ci` into
+their node_modules; needs Node.js 20+ and npm, which are
 installed with apt-get when missing and running as root).
 
   --bin-dir   print the directory holding the installed commands
@@ -59,22 +60,23 @@ ensure_node() {
 
 ensure_node
 
-stamp="$tools_dir/node_modules/.hb-installed"
-wanted="$(sha256sum "$tools_dir/package-lock.json" | cut -d' ' -f1)"
-installed() {
-    [[ -f "$stamp" && "$(<"$stamp")" == "$wanted" ]]
-}
-
-if ! installed; then
-    lock="${TMPDIR:-/tmp}/hb-node-tools-$(printf '%s' "$tools_dir" | cksum | cut -d' ' -f1).lock"
+# npm ci in a folder, once per version of its package-lock.json.
+install_packages() {
+    local dir="$1" stamp wanted lock log
+    stamp="$dir/node_modules/.hb-installed"
+    wanted="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ -f "$stamp" && "$(<"$stamp")" == "$wanted" ]]; then
+        return 0
+    fi
+    lock="${TMPDIR:-/tmp}/hb-node-tools-$(printf '%s' "$dir" | cksum | cut -d' ' -f1).lock"
     exec 9>"$lock"
     flock 9
     # Another process may have finished the install while this one waited.
-    if ! installed; then
+    if [[ ! -f "$stamp" || "$(<"$stamp")" != "$wanted" ]]; then
         log="$(mktemp "${TMPDIR:-/tmp}/hb-npm.XXXXXX.log")"
-        echo "Installing the CI checkers into $tools_dir/node_modules (log: $log) ..." >&2
-        if ! (cd "$tools_dir" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
-            echo "node-tools.sh: npm ci failed in $tools_dir; last lines of $log:" >&2
+        echo "Installing the Node.js packages of $dir (log: $log) ..." >&2
+        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
+            echo "node-tools.sh: npm ci failed in $dir; last lines of $log:" >&2
             tail -n 30 "$log" >&2
             exit 1
         fi
@@ -82,7 +84,11 @@ if ! installed; then
         printf '%s\n' "$wanted" >"$stamp"
     fi
     exec 9>&-
-fi
+}
+
+install_packages "$tools_dir"
+# The TypeScript client's generator, compiler and runtime, used by the client tests.
+install_packages "$(cd "$tools_dir/../../clients/typescript" && pwd -P)"
 
 if [[ -n "$print_bin" ]]; then
     printf '%s\n' "$tools_dir/node_modules/.bin"

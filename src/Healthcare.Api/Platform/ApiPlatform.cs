@@ -26,6 +26,8 @@ public static class ApiPlatform
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            // Numbers are JSON numbers: "5" is not an integer, so the document can promise one type per field.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             // Weekdays and other enums as words ("monday"), not numbers that depend on declaration order.
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(
                 System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));

@@ -29,8 +29,17 @@ public static class Idempotency
         .WithMetadata(IdempotentMetadata.Instance)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-        .AddOpenApiOperationTransformer((operation, _, _) =>
+        .AddOpenApiOperationTransformer((operation, context, _) =>
         {
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (status.StartsWith('2') && response is OpenApiResponse answer)
+                {
+                    answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    answer.Headers.TryAdd(ReplayedHeader, ApiContract.Header(context.Document!, ReplayedHeader));
+                }
+            }
+
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
             {

@@ -152,17 +152,22 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimits limits,
         }
 
         var verdict = await limits.AcquireAsync(budget, http.RequestAborted);
-        var headers = http.Response.Headers;
-        headers["RateLimit-Policy"] = string.Create(CultureInfo.InvariantCulture, $"{budget.Limit};w={(int)limits.Window.TotalSeconds}");
-        headers["RateLimit-Limit"] = budget.Limit.ToString(CultureInfo.InvariantCulture);
-        headers["RateLimit-Remaining"] = verdict.Remaining.ToString(CultureInfo.InvariantCulture);
-        headers["RateLimit-Reset"] = verdict.ResetSeconds.ToString(CultureInfo.InvariantCulture);
         if (verdict.Allowed)
         {
+            // Set when the answer starts, so that error answers written after an exception (which clear the
+            // response's headers first) carry them too.
+            http.Response.OnStarting(static state =>
+            {
+                var (response, policy, budget, verdict) = ((HttpResponse, string, Budget, Verdict))state;
+                SetHeaders(response.Headers, policy, budget, verdict);
+                return Task.CompletedTask;
+            }, (http.Response, Policy(budget), budget, verdict));
             await next(http);
             return;
         }
 
+        var headers = http.Response.Headers;
+        SetHeaders(headers, Policy(budget), budget, verdict);
         metrics.RateLimited(budget.Policy);
         headers.RetryAfter = Math.Max(verdict.ResetSeconds, 1).ToString(CultureInfo.InvariantCulture);
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -176,6 +181,17 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimits limits,
                 Detail = "The request budget for this client is spent. Retry after the number of seconds in Retry-After.",
             },
         });
+    }
+
+    private string Policy(Budget budget) =>
+        string.Create(CultureInfo.InvariantCulture, $"{budget.Limit};w={(int)limits.Window.TotalSeconds}");
+
+    private static void SetHeaders(IHeaderDictionary headers, string policy, Budget budget, Verdict verdict)
+    {
+        headers["RateLimit-Policy"] = policy;
+        headers["RateLimit-Limit"] = budget.Limit.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Remaining"] = verdict.Remaining.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Reset"] = verdict.ResetSeconds.ToString(CultureInfo.InvariantCulture);
     }
 
     private Budget? BudgetFor(HttpContext http)

@@ -52,12 +52,16 @@ public static class NotificationStatus
     public const string Pending = "pending";
     public const string Sent = "sent";
     public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Sent, Failed];
 }
 
 public static class NotificationChannels
 {
     public const string Email = "email";
     public const string Sms = "sms";
+
+    public static readonly IReadOnlyList<string> All = [Email, Sms];
 }
 
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>

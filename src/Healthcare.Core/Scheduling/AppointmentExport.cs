@@ -95,6 +95,8 @@ public static class ExportStatus
     public const string Pending = "pending";
     public const string Ready = "ready";
     public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Ready, Failed];
 }
 
 internal sealed class AppointmentExportConfiguration : IEntityTypeConfiguration<AppointmentExport>

@@ -23,6 +23,28 @@ public sealed class HttpServerTests(CorsApi api) : IClassFixture<CorsApi>, IDisp
     public void Dispose() => _http.Dispose();
 
     [Fact]
+    public async Task AHeaderWithBytesAboveAsciiGetsAProblemAnswerNotABareServerError()
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(api.HttpAddress.Host, api.HttpAddress.Port);
+        var stream = tcp.GetStream();
+        byte[] request =
+        [
+            .. Encoding.ASCII.GetBytes($"GET /api/v1/me HTTP/1.1\r\nHost: {api.HttpAddress.Authority}\r\nAuthorization: Bearer abc"),
+            0xFF, 0xFE,
+            .. Encoding.ASCII.GetBytes("\r\nConnection: close\r\n\r\n"),
+        ];
+        await stream.WriteAsync(request);
+
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 401", answer, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"status\":401", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HttpsPortNegotiatesHttp2ByAlpn()
     {
         using var client = api.CreateTlsClient(HttpVersion.Version20);

@@ -14,7 +14,8 @@ namespace Healthcare.IntegrationTests.Security;
 /// <summary>
 /// Property-based fuzzing from the API's own OpenAPI document: thousands of generated requests to every
 /// /api/v1 operation, as callers allowed to reach the handlers, over real resources. No request may cause a
-/// server error or an answer that is not a clean problem, and the data must stay consistent afterwards.
+/// server error or an answer that is not a clean problem, every answer must match the document (see
+/// <see cref="OpenApiConformance"/>), and the data must stay consistent afterwards.
 /// </summary>
 /// <remarks>
 /// FUZZ_CASES sets the number of requests (default <see cref="DefaultCases"/>); FUZZ_SEED replays a run
@@ -33,7 +34,10 @@ public sealed partial class OpenApiFuzzTests(ApiFactory api, ITestOutputHelper o
         var cases = FuzzCases();
         var seed = Environment.GetEnvironmentVariable("FUZZ_SEED") is { Length: > 0 } s ? s : DefaultSeed;
         var world = await FuzzWorld.CreateAsync(api);
-        var document = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+        var text = await api.CreateClient().GetStringAsync("/openapi/v1.json");
+        var document = JsonDocument.Parse(text).RootElement;
+        var conformance = new OpenApiConformance(text);
+        var nonConforming = new ConcurrentDictionary<string, string>();
         var operations = new OpenApiRequests(document, world).Operations();
         Assert.True(operations.Count > 100, $"expected the whole API, found {operations.Count} operations");
         var statuses = new ConcurrentDictionary<int, int>();
@@ -51,7 +55,17 @@ public sealed partial class OpenApiFuzzTests(ApiFactory api, ITestOutputHelper o
                     reached[$"{operation.Method} {operation.Template}"] = true;
                 }
 
-                AssertSafeAnswer(status, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+                var body = await response.Content.ReadAsStringAsync();
+                AssertSafeAnswer(status, response.Content.Headers.ContentType?.MediaType, body);
+                // A generated "." or ".." segment makes the request address another resource than the template's.
+                var addressed = operation.Request.Path.Split('?')[0].Split('/').Any(segment => segment is "." or ".." or "%2e" or "%2E")
+                    ? []
+                    : conformance.Check(operation.Method, operation.Template, response, body);
+                foreach (var failure in addressed)
+                {
+                    // One example per operation and status is enough to act on.
+                    nonConforming.TryAdd($"{operation.Method} {operation.Template} {status}", $"{failure}\n    request: {operation.Request}");
+                }
             },
             seed: seed,
             iter: cases,
@@ -62,6 +76,8 @@ public sealed partial class OpenApiFuzzTests(ApiFactory api, ITestOutputHelper o
         output.WriteLine($"{cases} requests over {operations.Count} operations, seed {seed}: " +
             string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}x{s.Value}")));
         output.WriteLine($"{reached.Count} operations answered 2xx at least once");
+        Assert.True(nonConforming.IsEmpty, $"{nonConforming.Count} answers do not match the document:\n" +
+            string.Join("\n", nonConforming.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value)));
         // A run in which almost nothing got past the front door would prove nothing about the handlers.
         Assert.True(statuses.Where(s => s.Key < 300).Sum(s => s.Value) > cases / 20, "too few requests succeeded");
         Assert.True(reached.Count > operations.Count / 3, $"only {reached.Count} of {operations.Count} operations ever succeeded");

@@ -20,6 +20,7 @@ public static class ClinicsApi
     public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/v1/clinics", Create).WithTags("Clinics")
+            .ReturnsETag()
             .RequireAuthorization(Policies.SuperAdmin)
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
@@ -33,6 +34,7 @@ public static class ClinicsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         clinic.MapGet("", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicRead)
             .WithName("GetClinic")
             .WithSummary("The clinic's profile; the ETag is the version to send as If-Match when updating.");
@@ -42,8 +44,7 @@ public static class ClinicsApi
             .WithName("UpdateClinic")
             .WithSummary("Replace the clinic's profile, opening hours and appointment policy. Needs If-Match.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         clinic.MapPut("/security", UpdateSecurity)
             .RequirePermission(Permissions.ClinicManage)
             .WithName("UpdateClinicSecurity")

@@ -27,10 +27,12 @@ public static class LocationsApi
             .WithName("ListLocations")
             .WithSummary("The clinic's locations, active ones first.");
         locations.MapGet("/{id:guid}", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicRead)
             .WithName("GetLocation")
             .WithSummary("One location; the ETag is the version to send as If-Match when updating.");
         locations.MapPost("", Create)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
@@ -43,8 +45,7 @@ public static class LocationsApi
             .WithName("UpdateLocation")
             .WithSummary("Replace a location's details or deactivate it. Needs If-Match.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         return endpoints;
     }
 

@@ -372,11 +372,11 @@ public static class MembersApi
 
 }
 
-public sealed record MemberDto(Guid UserId, string DisplayName, string Email, string Role, bool Disabled);
+public sealed record MemberDto(Guid UserId, string DisplayName, string Email, [property: OneOf(typeof(ClinicRoles))] string Role, bool Disabled);
 
 public sealed record InviteRequest([property: Required, EmailAddress, MaxLength(254)] string Email, [property: Required, MaxLength(32)] string Role);
 
-public sealed record InvitationDto(Guid Id, string Email, string Role, DateTimeOffset ExpiresAt);
+public sealed record InvitationDto(Guid Id, string Email, [property: OneOf(typeof(ClinicRoles))] string Role, DateTimeOffset ExpiresAt);
 
 public sealed record ChangeRoleRequest([property: Required, MaxLength(32)] string Role);
 

@@ -197,7 +197,7 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 
 public sealed record MeResponse(Guid Id, string Email, string DisplayName, bool IsSuperAdmin, IReadOnlyList<MembershipDto> Memberships);
 
-public sealed record MembershipDto(Guid ClinicId, string ClinicName, string Role);
+public sealed record MembershipDto(Guid ClinicId, string ClinicName, [property: OneOf(typeof(ClinicRoles))] string Role);
 
 public sealed record SessionDto(
     Guid Id, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset IdleExpiresAt, string? IpAddress, string? UserAgent, bool Current);

@@ -50,4 +50,4 @@ public static class PreferencesApi
     }
 }
 
-public sealed record NotificationPreferencesDto(string Channel, bool RemindersOptOut);
+public sealed record NotificationPreferencesDto([property: OneOf(typeof(NotificationChannels))] string Channel, bool RemindersOptOut);

@@ -72,4 +72,4 @@ public static class NotificationsApi
 
 /// <summary>A message to a patient; the text itself is not repeated here.</summary>
 public sealed record NotificationDto(
-    Guid Id, string Channel, string Template, string Subject, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+    Guid Id, [property: OneOf(typeof(NotificationChannels))] string Channel, string Template, string Subject, [property: OneOf(typeof(NotificationStatus))] string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);

@@ -25,6 +25,7 @@ public static class PatientsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         patients.MapPost("", Create)
+            .ReturnsETag()
             .RequirePermission(Permissions.PatientsWrite)
             .Audited(AuditActions.Create, PatientResource)
             .WithName("CreatePatient")
@@ -32,6 +33,7 @@ public static class PatientsApi
             .ProducesValidationProblem()
             .Idempotent();
         patients.MapGet("/{id:guid}", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.PatientsRead)
             .Audited(AuditActions.Read, PatientResource)
             .WithName("GetPatient")
@@ -42,8 +44,7 @@ public static class PatientsApi
             .WithName("UpdatePatient")
             .WithSummary("Replace a patient's demographics. Needs If-Match with the current ETag (428 without, 412 when stale).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         patients.MapGet("", Search)
             .RequirePermission(Permissions.PatientsRead)
             .Audited(AuditActions.Read, "PatientSearch")

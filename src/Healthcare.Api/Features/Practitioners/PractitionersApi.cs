@@ -36,10 +36,12 @@ public static class PractitionersApi
             .WithSummary("Practitioners, optionally of one specialty or location; keyset paginated.")
             .ProducesValidationProblem();
         practitioners.MapGet("/{id:guid}", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicRead)
             .WithName("GetPractitioner")
             .WithSummary("A practitioner's profile; the ETag is the version to send as If-Match when updating.");
         practitioners.MapPost("", Create)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
@@ -52,8 +54,7 @@ public static class PractitionersApi
             .WithName("UpdatePractitioner")
             .WithSummary("Replace a practitioner's profile. Needs If-Match.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         practitioners.MapGet("/{id:guid}/working-hours", GetHours)
             .RequirePermission(Permissions.ClinicRead)
             .WithName("GetWorkingHours")

@@ -16,6 +16,7 @@ public static class AllergiesApi
     internal static void MapAllergies(this RouteGroupBuilder records)
     {
         records.MapPost("/allergies", CreateAllergy)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Create, AllergyResource)
             .WithName("CreateAllergy")
@@ -28,6 +29,7 @@ public static class AllergiesApi
             .WithSummary("The patient's allergies, newest first; filter status; keyset paginated.")
             .ProducesValidationProblem();
         records.MapGet("/allergies/{id:guid}", GetAllergy)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsRead)
             .Audited(AuditActions.Read, AllergyResource)
             .WithName("GetAllergy")
@@ -38,8 +40,7 @@ public static class AllergiesApi
             .WithName("UpdateAllergy")
             .WithSummary("Replace an allergy (a mistake is marked entered_in_error, never deleted). Needs If-Match (428 without, 412 when stale).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
     }
 
     private static async Task<Results<Created<AllergyDto>, NotFound, ValidationProblem>> CreateAllergy([AsParameters] PatientScope scope, AllergyRequest request)

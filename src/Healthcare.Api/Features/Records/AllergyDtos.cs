@@ -9,8 +9,8 @@ namespace Healthcare.Api.Features.Records;
 public sealed record AllergyRequest(
     [property: Required, MinLength(1), MaxLength(200)] string Substance,
     [property: MaxLength(500)] string? Reaction,
-    [property: Required, MaxLength(16)] string Severity,
-    [property: MaxLength(16)] string? Status,
+    [property: Required, MaxLength(16), OneOf(typeof(AllergySeverity))] string Severity,
+    [property: MaxLength(16), OneOf(typeof(AllergyStatus))] string? Status,
     DateOnly? OnsetDate)
 {
     public ValidationProblem? Validate(DateOnly today)
@@ -49,8 +49,8 @@ public sealed record AllergyDto(
     Guid PatientId,
     string Substance,
     string? Reaction,
-    string Severity,
-    string Status,
+    [property: OneOf(typeof(AllergySeverity))] string Severity,
+    [property: OneOf(typeof(AllergyStatus))] string Status,
     DateOnly? OnsetDate,
     Guid RecordedByUserId,
     DateTimeOffset CreatedAt,

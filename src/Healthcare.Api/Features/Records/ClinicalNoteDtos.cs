@@ -8,7 +8,7 @@ namespace Healthcare.Api.Features.Records;
 
 /// <summary>A note's content: its kind, its body (stored encrypted) and optionally the encounter it documents.</summary>
 public sealed record NoteRequest(
-    [property: Required, MaxLength(32)] string Kind,
+    [property: Required, MaxLength(32), OneOf(typeof(NoteKinds))] string Kind,
     [property: Required, MinLength(1), MaxLength(RecordRules.MaxNoteLength)] string Body,
     Guid? EncounterId)
 {
@@ -37,7 +37,7 @@ public sealed record NoteDto(
     Guid Id,
     Guid PatientId,
     Guid? EncounterId,
-    string Kind,
+    [property: OneOf(typeof(NoteKinds))] string Kind,
     string Body,
     Guid AuthorUserId,
     string? AuthorName,

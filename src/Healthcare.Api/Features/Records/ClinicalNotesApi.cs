@@ -21,6 +21,7 @@ public static class ClinicalNotesApi
     internal static void MapClinicalNotes(this RouteGroupBuilder records)
     {
         records.MapPost("/notes", CreateNote)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Create, NoteResource)
             .WithName("CreateClinicalNote")
@@ -33,6 +34,7 @@ public static class ClinicalNotesApi
             .WithSummary("The patient's notes with their amendments, drafts included, newest first; filter encounterId; keyset paginated.")
             .ProducesValidationProblem();
         records.MapGet("/notes/{id:guid}", GetNote)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsRead)
             .Audited(AuditActions.Read, NoteResource)
             .WithName("GetClinicalNote")
@@ -44,16 +46,14 @@ public static class ClinicalNotesApi
             .WithSummary("Edit a draft note; its author only (403 otherwise). A signed note is immutable (409): append an amendment. Needs If-Match.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         records.MapPost("/notes/{id:guid}/sign", SignNote)
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Update, NoteResource)
             .WithName("SignClinicalNote")
             .WithSummary("Sign a draft note, making it immutable; its author only, with If-Match naming the version signed. 409 when already signed.")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         records.MapPost("/notes/{id:guid}/amendments", AmendNote)
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Create, AmendmentResource)
@@ -62,6 +62,7 @@ public static class ClinicalNotesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         records.MapPost("/notes/{id:guid}/release", ReleaseNote)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Update, NoteResource)
             .WithName("ReleaseClinicalNote")

@@ -14,7 +14,7 @@ public sealed record EncounterRequest(Guid? AppointmentId, [property: MaxLength(
 
 /// <summary>Closes (finished, cancelled) or annotates an encounter; a closed encounter keeps its status.</summary>
 public sealed record EncounterUpdateRequest(
-    [property: Required, MaxLength(16)] string Status, [property: MaxLength(500)] string? Reason, DateTimeOffset? EndedAt)
+    [property: Required, MaxLength(16), OneOf(typeof(EncounterStatus))] string Status, [property: MaxLength(500)] string? Reason, DateTimeOffset? EndedAt)
 {
     public ValidationProblem? Validate(DateTimeOffset now)
     {
@@ -38,7 +38,7 @@ public sealed record EncounterDto(
     Guid? AppointmentId,
     Guid ClinicianUserId,
     string? ClinicianName,
-    string Status,
+    [property: OneOf(typeof(EncounterStatus))] string Status,
     string? Reason,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,

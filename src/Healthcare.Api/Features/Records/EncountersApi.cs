@@ -17,6 +17,7 @@ public static class EncountersApi
     internal static void MapEncounters(this RouteGroupBuilder records)
     {
         records.MapPost("/encounters", CreateEncounter)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Create, EncounterResource)
             .WithName("CreateEncounter")
@@ -30,6 +31,7 @@ public static class EncountersApi
             .WithSummary("The patient's encounters, newest first; keyset paginated (limit, cursor).")
             .ProducesValidationProblem();
         records.MapGet("/encounters/{id:guid}", GetEncounter)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsRead)
             .Audited(AuditActions.Read, EncounterResource)
             .WithName("GetEncounter")
@@ -41,8 +43,7 @@ public static class EncountersApi
             .WithSummary("Finish or cancel an encounter, or change its reason. Needs If-Match (428 without, 412 when stale); a closed encounter keeps its status (409).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
     }
 
     private static async Task<Results<Created<EncounterDto>, NotFound, ValidationProblem, ProblemHttpResult>> CreateEncounter(

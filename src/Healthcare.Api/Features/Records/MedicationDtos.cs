@@ -12,12 +12,12 @@ namespace Healthcare.Api.Features.Records;
 public sealed record MedicationRequest(
     [property: Required, MinLength(1), MaxLength(200)] string Drug,
     [property: Required, MinLength(1), MaxLength(100)] string Dose,
-    [property: Required, MaxLength(16)] string Route,
+    [property: Required, MaxLength(16), OneOf(typeof(MedicationRoutes))] string Route,
     [property: Required, MinLength(1), MaxLength(100)] string Frequency,
     [property: MaxLength(1000)] string? Instructions,
     DateOnly? StartDate,
     DateOnly? EndDate,
-    [property: MaxLength(16)] string? Status,
+    [property: MaxLength(16), OneOf(typeof(MedicationStatus))] string? Status,
     Guid? EncounterId)
 {
     public ValidationProblem? Validate()
@@ -65,12 +65,12 @@ public sealed record MedicationDto(
     Guid? EncounterId,
     string Drug,
     string Dose,
-    string Route,
+    [property: OneOf(typeof(MedicationRoutes))] string Route,
     string Frequency,
     string? Instructions,
     DateOnly StartDate,
     DateOnly? EndDate,
-    string Status,
+    [property: OneOf(typeof(MedicationStatus))] string Status,
     Guid PrescriberUserId,
     string? PrescriberName,
     DateTimeOffset CreatedAt,

@@ -16,6 +16,7 @@ public static class MedicationsApi
     internal static void MapMedications(this RouteGroupBuilder records)
     {
         records.MapPost("/medications", Prescribe)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsPrescribe)
             .Audited(AuditActions.Create, MedicationResource)
             .WithName("PrescribeMedication")
@@ -28,6 +29,7 @@ public static class MedicationsApi
             .WithSummary("The patient's prescriptions, newest first; filter status; keyset paginated.")
             .ProducesValidationProblem();
         records.MapGet("/medications/{id:guid}", GetMedication)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsRead)
             .Audited(AuditActions.Read, MedicationResource)
             .WithName("GetMedication")
@@ -38,8 +40,7 @@ public static class MedicationsApi
             .WithName("UpdateMedication")
             .WithSummary("Change or stop a prescription; doctors only. Needs If-Match (428 without, 412 when stale).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
     }
 
     private static async Task<Results<Created<MedicationDto>, NotFound, ValidationProblem>> Prescribe([AsParameters] PatientScope scope, MedicationRequest request)

@@ -16,6 +16,7 @@ public static class ProblemListApi
     internal static void MapProblemList(this RouteGroupBuilder records)
     {
         records.MapPost("/problems", CreateProblem)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsWrite)
             .Audited(AuditActions.Create, ProblemResource)
             .WithName("CreateProblem")
@@ -28,6 +29,7 @@ public static class ProblemListApi
             .WithSummary("The patient's problem list, newest first; filter status; keyset paginated.")
             .ProducesValidationProblem();
         records.MapGet("/problems/{id:guid}", GetProblem)
+            .ReturnsETag()
             .RequirePermission(Permissions.RecordsRead)
             .Audited(AuditActions.Read, ProblemResource)
             .WithName("GetProblem")
@@ -38,8 +40,7 @@ public static class ProblemListApi
             .WithName("UpdateProblem")
             .WithSummary("Replace a problem-list entry, e.g. to resolve it. Needs If-Match (428 without, 412 when stale).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
     }
 
     private static async Task<Results<Created<ProblemDto>, NotFound, ValidationProblem>> CreateProblem([AsParameters] PatientScope scope, ProblemRequest request)

@@ -12,7 +12,7 @@ namespace Healthcare.Api.Features.Records;
 public sealed record ProblemRequest(
     [property: Required, MinLength(1), MaxLength(300)] string Condition,
     [property: MaxLength(16)] string? Icd10Code,
-    [property: MaxLength(16)] string? Status,
+    [property: MaxLength(16), OneOf(typeof(ProblemStatus))] string? Status,
     DateOnly? OnsetDate,
     DateOnly? ResolvedDate)
 {
@@ -65,7 +65,7 @@ public sealed record ProblemDto(
     Guid PatientId,
     string Condition,
     string? Icd10Code,
-    string Status,
+    [property: OneOf(typeof(ProblemStatus))] string Status,
     DateOnly? OnsetDate,
     DateOnly? ResolvedDate,
     Guid RecordedByUserId,

@@ -26,10 +26,12 @@ public static class AppointmentTypesApi
             .WithName("ListAppointmentTypes")
             .WithSummary("The clinic's appointment types, active ones first.");
         types.MapGet("/{id:guid}", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicRead)
             .WithName("GetAppointmentType")
             .WithSummary("One appointment type; the ETag is the version to send as If-Match when updating.");
         types.MapPost("", Create)
+            .ReturnsETag()
             .RequirePermission(Permissions.ClinicManage)
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
@@ -42,8 +44,7 @@ public static class AppointmentTypesApi
             .WithName("UpdateAppointmentType")
             .WithSummary("Change an appointment type; booked appointments keep their times. Needs If-Match.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .RequiresIfMatch();
         return endpoints;
     }
 
@@ -113,7 +114,7 @@ public static class AppointmentTypesApi
 
 public sealed record AppointmentTypeRequest(
     [property: Required, MinLength(1), MaxLength(200)] string Name,
-    [property: Required] string Mode,
+    [property: Required, OneOf(typeof(VisitModes))] string Mode,
     [property: Range(5, 480)] int DurationMinutes,
     [property: Range(0, 120)] int BufferMinutes,
     bool? IsActive)
@@ -129,7 +130,7 @@ public sealed record AppointmentTypeRequest(
     }
 }
 
-public sealed record AppointmentTypeDto(Guid Id, Guid ClinicId, string Name, string Mode, int DurationMinutes, int BufferMinutes, bool IsActive);
+public sealed record AppointmentTypeDto(Guid Id, Guid ClinicId, string Name, [property: OneOf(typeof(VisitModes))] string Mode, int DurationMinutes, int BufferMinutes, bool IsActive);
 
 public static class AppointmentTypeMapping
 {

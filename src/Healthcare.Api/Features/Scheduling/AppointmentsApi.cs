@@ -35,6 +35,7 @@ public static class AppointmentsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         appointments.MapPost("", Book)
+            .ReturnsETag()
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
@@ -49,6 +50,7 @@ public static class AppointmentsApi
             .WithSummary("Appointments in a period, filtered by practitioner, patient or status; keyset paginated by start time.")
             .ProducesValidationProblem();
         appointments.MapGet("/{id:guid}", Get)
+            .ReturnsETag()
             .RequirePermission(Permissions.AppointmentsRead)
             .Audited(AuditActions.Read, Resource)
             .WithName("GetAppointment")
@@ -66,7 +68,7 @@ public static class AppointmentsApi
             .WithSummary("Move a booked appointment to another time; the old time is offered to the waitlist.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .AcceptsIfMatch();
         appointments.MapPost("/{id:guid}/cancel", Cancel)
             .RequirePermission(Permissions.AppointmentsManage)
             .Audited(AuditActions.Update, Resource)
@@ -74,7 +76,7 @@ public static class AppointmentsApi
             .WithSummary("Cancel with a reason (staff may cancel at any time); the freed slot is offered to the waitlist.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .AcceptsIfMatch();
         MapTransition(appointments, "check-in", AppointmentStatus.CheckedIn, "checked in", "CheckInAppointment", "The patient has arrived.");
         MapTransition(appointments, "start", AppointmentStatus.InProgress, "started", "StartAppointment", "The practitioner starts seeing the checked-in patient.");
         MapTransition(appointments, "complete", AppointmentStatus.Completed, "completed", "CompleteAppointment", "The visit is over.");
@@ -91,7 +93,7 @@ public static class AppointmentsApi
             .WithName(name)
             .WithSummary(summary)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .AcceptsIfMatch();
 
     private static async Task<Results<Created<AppointmentDto>, ValidationProblem, ProblemHttpResult>> Book(
         Guid clinicId, BookAppointmentRequest request, HttpContext http, CurrentUser user, Booking booking, HealthcareDbContext db, ClinicDirectory clinics, Auditor audit,

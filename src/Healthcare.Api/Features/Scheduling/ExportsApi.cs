@@ -28,6 +28,7 @@ public static class ExportsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         exports.MapPost("", Request)
+            .AcceptedWithLocation()
             .RequirePermission(Permissions.ExportsCreate)
             .Audited(AuditActions.Export, Resource)
             .Idempotent()
@@ -116,7 +117,7 @@ public static class ExportsApi
                 title: export.Status == ExportStatus.Failed ? "The export failed." : "The export is not ready yet.",
                 detail: export.Status == ExportStatus.Failed ? "Request a new export." : "Try again in a few seconds.",
                 statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["status"] = export.Status });
+                extensions: new Dictionary<string, object?> { ["exportStatus"] = export.Status });
         }
 
         if (clock.GetUtcNow() >= export.ExpiresAt)
@@ -131,7 +132,7 @@ public static class ExportsApi
 
 public sealed record ExportRequest([property: Required] DateOnly FromDate, [property: Required] DateOnly ToDate);
 
-public sealed record ExportDto(Guid Id, DateOnly FromDate, DateOnly ToDate, string Status, int? RowCount, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+public sealed record ExportDto(Guid Id, DateOnly FromDate, DateOnly ToDate, [property: OneOf(typeof(ExportStatus))] string Status, int? RowCount, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>The new export and its download link; the link's token is shown only here.</summary>
 public sealed record ExportRequestedDto(ExportDto Export, string DownloadUrl);

@@ -32,6 +32,7 @@ public static class MyAppointmentsApi
             .WithSummary("My appointments from a date on (default: the last 30 days), soonest first; keyset paginated.")
             .ProducesValidationProblem();
         me.MapPost("/appointments", Book)
+            .ReturnsETag()
             .Audited(AuditActions.Create, Resource)
             .Idempotent()
             .WithName("BookMyAppointment")

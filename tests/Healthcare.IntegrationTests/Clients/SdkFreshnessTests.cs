@@ -1,0 +1,34 @@
+using Healthcare.Testing;
+
+namespace Healthcare.IntegrationTests.Clients;
+
+/// <summary>
+/// The committed SDK sources are what the generator makes of the committed document (Platform/Contract, which
+/// ContractSnapshotTests keep equal to the served one): a change to the API without `make clients` fails here.
+/// </summary>
+public sealed class SdkFreshnessTests
+{
+    private static readonly string Contract =
+        Path.Combine(RepositoryPaths.Root, "tests", "Healthcare.IntegrationTests", "Platform", "Contract", "openapi.v1.json");
+
+    [Fact]
+    public async Task TheTypeScriptTypesAreGeneratedFromTheCommittedDocument()
+    {
+        var package = Path.Combine(RepositoryPaths.Root, "clients", "typescript");
+        var generator = Path.Combine(package, "node_modules", ".bin", "openapi-typescript");
+        Assert.True(File.Exists(generator), "openapi-typescript is not installed: run the tests with `make test`");
+        var fresh = Path.Combine(Path.GetTempPath(), $"hb-schema-{Guid.NewGuid():N}.ts");
+        try
+        {
+            var result = await CommandLine.RunAsync(generator, [Contract, "-o", fresh], TimeSpan.FromSeconds(60), package);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.True(
+                await File.ReadAllTextAsync(fresh) == await File.ReadAllTextAsync(Path.Combine(package, "src", "schema.ts")),
+                "clients/typescript/src/schema.ts is out of date: run `make clients` and commit the result");
+        }
+        finally
+        {
+            File.Delete(fresh);
+        }
+    }
+}
