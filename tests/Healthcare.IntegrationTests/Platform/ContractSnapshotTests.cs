@@ -33,7 +33,8 @@ public sealed class ContractSnapshotTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task OpenApiDocumentMatchesTheSnapshot()
     {
         var document = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"))!;
-        document["servers"] = null;
+        // The server is this test's address; the committed document names none (clients set their base address).
+        document.AsObject().Remove("servers");
 
         AssertMatches("openapi.v1.json", document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
