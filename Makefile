@@ -85,6 +85,7 @@ build: ## Build the solution in Release
 
 format: ## Apply dotnet format fixes to the C# code
 	dotnet format $(SOLUTION)
+	dotnet format clients/dotnet/HealthcareBackend.Client.slnx --exclude clients/dotnet/src/HealthcareBackend.Client/Generated
 
 k8s-local-deploy: ## Deploy to a local kind cluster (creates it; builds and loads the image)
 	@$(SCRIPTS)/k8s/local.sh deploy

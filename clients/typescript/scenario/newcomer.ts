@@ -2,7 +2,7 @@
 // practitioners, availability, book, read, reschedule with If-Match, cancel, the patient's own list and access
 // log, a doctor writing and reading a note, and the error answers. Type-checked against types generated from the
 // running API's document, so a drift between the document and the code fails the build before anything runs.
-//   HB_API_URL=http://localhost:8088 HB_CREDENTIALS_FILE=.data/demo-credentials.txt node dist/scenario/newcomer.js
+//   HB_API_URL=http://localhost:8088 HB_CREDENTIALS_FILE=../../.data/demo-credentials.txt node dist/scenario/newcomer.js
 import { readFileSync } from "node:fs";
 import { createHealthcareClient, type HealthcareClient, type Problem } from "../src/index.js";
 

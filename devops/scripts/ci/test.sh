@@ -213,6 +213,9 @@ TEST_PG_BIN="$(hb_pg_bin)"
 export TEST_PG_BIN
 export CHROMIUM_PATH=/usr/bin/chromium
 
+# Local .NET tools (.config/dotnet-tools.json): Kiota generates the .NET SDK in the client tests.
+dotnet tool restore >/dev/null
+
 echo "Building $solution (Release) ..."
 build_status=0
 dotnet build "$solution" -c Release -nologo || build_status=$?

@@ -31,4 +31,24 @@ public sealed class SdkFreshnessTests
             File.Delete(fresh);
         }
     }
+
+    [Fact]
+    public async Task TheDotNetClientIsGeneratedFromTheCommittedDocument()
+    {
+        var fresh = Directory.CreateTempSubdirectory("hb-kiota-").FullName;
+        try
+        {
+            var result = await DotNetSdk.GenerateAsync(Contract, fresh);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var committed = DotNetSdk.GeneratedSources(Path.Combine(DotNetSdk.Root, DotNetSdk.GeneratedFolder));
+            var generated = DotNetSdk.GeneratedSources(fresh);
+            Assert.True(
+                committed.Count == generated.Count && committed.All(c => generated.TryGetValue(c.Key, out var text) && text == c.Value),
+                $"clients/dotnet/{DotNetSdk.GeneratedFolder} is out of date: run `make clients` and commit the result");
+        }
+        finally
+        {
+            Directory.Delete(fresh, recursive: true);
+        }
+    }
 }
