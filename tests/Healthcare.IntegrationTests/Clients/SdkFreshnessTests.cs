@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
 using Healthcare.Testing;
 
 namespace Healthcare.IntegrationTests.Clients;
@@ -50,5 +52,15 @@ public sealed class SdkFreshnessTests
         {
             Directory.Delete(fresh, recursive: true);
         }
+    }
+
+    [Fact]
+    public void TheSdksCarryTheVersionOfTheCommittedDocument()
+    {
+        var version = (string?)JsonNode.Parse(File.ReadAllText(Contract))!["info"]!["version"];
+        var package = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "clients", "typescript", "package.json")))!;
+        var project = XDocument.Load(Path.Combine(DotNetSdk.Root, "src", "HealthcareBackend.Client", "HealthcareBackend.Client.csproj"));
+        Assert.Equal(version, (string?)package["version"]);
+        Assert.Equal(version, project.Descendants("Version").Single().Value);
     }
 }

@@ -14,6 +14,12 @@ public static class ApiDocs
 {
     public const string Title = "Healthcare Backend API";
 
+    /// <summary>
+    /// The contract's version (semantic): the major part changes with any change that breaks clients of the /api/v1
+    /// document (the contract tests refuse one otherwise); the SDKs in clients/ carry the same version.
+    /// </summary>
+    public const string Version = "1.0.0";
+
     /// <summary>What each tag groups; every tag an endpoint uses must be described here.</summary>
     public static readonly IReadOnlyDictionary<string, string> Tags = new Dictionary<string, string>
     {
@@ -55,7 +61,7 @@ public static class ApiDocs
     private static Task DescribeDocument(OpenApiDocument document)
     {
         document.Info.Title = Title;
-        document.Info.Version = "v1";
+        document.Info.Version = Version;
         document.Info.Description =
             "Clinics, practitioners, patients, scheduling and records. Errors are RFC 9457 problem details " +
             $"(the {ProblemSchema.Name} schema); authenticate with a bearer access token from POST /api/v1/auth/login.";
