@@ -2852,6 +2852,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "newEmail": "alex.morgan@example.org",
+                 *       "password": "correct-horse-battery-staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChangeEmailRequest"];
             };
         };
@@ -3001,6 +3007,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "timeZone": "America/New_York",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "phone": "+1 555 010 0123",
+                 *       "email": "alex.morgan@example.com",
+                 *       "openingHours": [
+                 *         {
+                 *           "day": "monday",
+                 *           "opens": "08:30",
+                 *           "closes": "17:00"
+                 *         }
+                 *       ],
+                 *       "policy": {
+                 *         "cancellationWindowHours": 24,
+                 *         "reminderOffsetsMinutes": [
+                 *           1440,
+                 *           60
+                 *         ],
+                 *         "noShowGraceMinutes": 15,
+                 *         "waitlistHoldMinutes": 120
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClinicRequest"];
             };
         };
@@ -3162,6 +3200,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf",
+                 *       "password": "correct-horse-battery-staple",
+                 *       "displayName": "Alex Morgan",
+                 *       "mfaCode": "492039"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptInvitationRequest"];
             };
         };
@@ -3306,6 +3352,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptPatientLinkRequest"];
             };
         };
@@ -3910,6 +3961,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "alex.morgan@example.com",
+                 *       "password": "correct-horse-battery-staple",
+                 *       "mfaCode": "492039"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -4056,6 +4114,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -4622,6 +4685,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "alex.morgan@example.com",
+                 *       "password": "correct-horse-battery-staple",
+                 *       "displayName": "Alex Morgan"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RegisterRequest"];
             };
         };
@@ -4747,6 +4817,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "alex.morgan@example.com"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ForgotPasswordRequest"];
             };
         };
@@ -4872,6 +4947,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf",
+                 *       "newPassword": "staple-battery-horse-correct"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResetPasswordRequest"];
             };
         };
@@ -4995,6 +5076,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "correct-horse-battery-staple",
+                 *       "newPassword": "staple-battery-horse-correct"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChangePasswordRequest"];
             };
         };
@@ -5139,6 +5226,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VerifyEmailRequest"];
             };
         };
@@ -5262,6 +5354,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "alex.morgan@example.com"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResendVerificationRequest"];
             };
         };
@@ -5505,6 +5602,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "492039"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MfaCodeRequest"];
             };
         };
@@ -5651,6 +5753,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "password": "correct-horse-battery-staple",
+                 *       "code": "492039"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DisableMfaRequest"];
             };
         };
@@ -5795,6 +5903,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "492039"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MfaCodeRequest"];
             };
         };
@@ -6046,6 +6159,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "timeZone": "America/New_York",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "phone": "+1 555 010 0123",
+                 *       "email": "alex.morgan@example.com",
+                 *       "openingHours": [
+                 *         {
+                 *           "day": "monday",
+                 *           "opens": "08:30",
+                 *           "closes": "17:00"
+                 *         }
+                 *       ],
+                 *       "policy": {
+                 *         "cancellationWindowHours": 24,
+                 *         "reminderOffsetsMinutes": [
+                 *           1440,
+                 *           60
+                 *         ],
+                 *         "noShowGraceMinutes": 15,
+                 *         "waitlistHoldMinutes": 120
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClinicRequest"];
             };
         };
@@ -6219,6 +6364,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "requireStaffMfa": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClinicSecurityRequest"];
             };
         };
@@ -6461,6 +6611,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "alex.morgan@example.com",
+                 *       "role": "doctor"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InviteRequest"];
             };
         };
@@ -6610,6 +6766,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "doctor"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChangeRoleRequest"];
             };
         };
@@ -7212,6 +7373,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "phone": "+1 555 010 0123",
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["LocationRequest"];
             };
         };
@@ -7480,6 +7656,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "phone": "+1 555 010 0123",
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["LocationRequest"];
             };
         };
@@ -7772,6 +7963,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "displayName": "Alex Morgan",
+                 *       "title": "Dr",
+                 *       "specialties": [
+                 *         "general-practice"
+                 *       ],
+                 *       "licenceNumber": "IL-036-112233",
+                 *       "bio": "Family physician with an interest in preventive care.",
+                 *       "locationIds": [
+                 *         "a39223cb-ea7c-9a12-0fdc-7834a1b5b0f9"
+                 *       ],
+                 *       "userId": "2121cb6c-fd4f-b060-fc2c-1607cf6a05be",
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["PractitionerRequest"];
             };
         };
@@ -8040,6 +8247,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "displayName": "Alex Morgan",
+                 *       "title": "Dr",
+                 *       "specialties": [
+                 *         "general-practice"
+                 *       ],
+                 *       "licenceNumber": "IL-036-112233",
+                 *       "bio": "Family physician with an interest in preventive care.",
+                 *       "locationIds": [
+                 *         "a39223cb-ea7c-9a12-0fdc-7834a1b5b0f9"
+                 *       ],
+                 *       "userId": "2121cb6c-fd4f-b060-fc2c-1607cf6a05be",
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["PractitionerRequest"];
             };
         };
@@ -8311,6 +8534,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "day": "monday",
+                 *         "starts": "08:30",
+                 *         "ends": "17:00",
+                 *         "locationId": "6f5992d4-07dc-5c42-3e4c-ad67207ac73d"
+                 *       }
+                 *     ]
+                 */
                 "application/json": components["schemas"]["WorkingHoursDto"][];
             };
         };
@@ -8575,6 +8808,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "startsAt": "2027-03-15T14:30:00Z",
+                 *       "endsAt": "2027-03-15T15:00:00Z",
+                 *       "reason": "The patient asked to move the visit."
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeOffRequest"];
             };
         };
@@ -8975,6 +9215,36 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "givenName": "Alex",
+                 *       "familyName": "Morgan",
+                 *       "dateOfBirth": "1984-05-17",
+                 *       "sex": "female",
+                 *       "gender": "female",
+                 *       "phone": "+1 555 010 0123",
+                 *       "email": "alex.morgan@example.com",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "preferredLanguage": "en",
+                 *       "emergencyContacts": [
+                 *         {
+                 *           "name": "Riverside Family Practice",
+                 *           "relationship": "spouse",
+                 *           "phone": "+1 555 010 0123"
+                 *         }
+                 *       ],
+                 *       "insurerName": "Acme Health",
+                 *       "nationalId": "123-45-6789",
+                 *       "insuranceMemberId": "ACM-0042-7781"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatientRequest"];
             };
         };
@@ -9243,6 +9513,36 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "givenName": "Alex",
+                 *       "familyName": "Morgan",
+                 *       "dateOfBirth": "1984-05-17",
+                 *       "sex": "female",
+                 *       "gender": "female",
+                 *       "phone": "+1 555 010 0123",
+                 *       "email": "alex.morgan@example.com",
+                 *       "address": {
+                 *         "line1": "200 River Street",
+                 *         "line2": "Suite 4",
+                 *         "city": "Springfield",
+                 *         "region": "IL",
+                 *         "postalCode": "62701",
+                 *         "country": "US"
+                 *       },
+                 *       "preferredLanguage": "en",
+                 *       "emergencyContacts": [
+                 *         {
+                 *           "name": "Riverside Family Practice",
+                 *           "relationship": "spouse",
+                 *           "phone": "+1 555 010 0123"
+                 *         }
+                 *       ],
+                 *       "insurerName": "Acme Health",
+                 *       "nationalId": "123-45-6789",
+                 *       "insuranceMemberId": "ACM-0042-7781"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatientRequest"];
             };
         };
@@ -9416,6 +9716,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "nationalId": "123-45-6789",
+                 *       "insuranceMemberId": "ACM-0042-7781"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatientLookupRequest"];
             };
         };
@@ -9662,6 +9968,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "channel": "text"
+                 *     }
+                 */
                 "application/json": null | components["schemas"]["PatientLinkOfferRequest"];
             };
         };
@@ -10025,6 +10336,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The patient asked to move the visit."
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmergencyAccessRequest"];
             };
         };
@@ -10386,6 +10702,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "appointmentId": "0efc2ae6-8534-4123-3caa-a54291d3d017",
+                 *       "reason": "The patient asked to move the visit.",
+                 *       "startedAt": "2027-03-15T14:35:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EncounterRequest"];
             };
         };
@@ -10643,6 +10966,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "in_progress",
+                 *       "reason": "The patient asked to move the visit.",
+                 *       "endedAt": "2027-03-15T14:55:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EncounterUpdateRequest"];
             };
         };
@@ -10932,6 +11262,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "progress",
+                 *       "body": "Seen for a routine check; no concerns.",
+                 *       "encounterId": "7408f7a4-782c-439c-37c1-35b1857445e8"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NoteRequest"];
             };
         };
@@ -11189,6 +11526,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "progress",
+                 *       "body": "Seen for a routine check; no concerns.",
+                 *       "encounterId": "7408f7a4-782c-439c-37c1-35b1857445e8"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NoteRequest"];
             };
         };
@@ -11517,6 +11861,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Seen for a routine check; no concerns."
+                 *     }
+                 */
                 "application/json": components["schemas"]["AmendmentRequest"];
             };
         };
@@ -11905,6 +12254,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "measuredAt": "2027-03-15T14:40:00Z",
+                 *       "encounterId": "7408f7a4-782c-439c-37c1-35b1857445e8",
+                 *       "systolicMmHg": 122,
+                 *       "diastolicMmHg": 78,
+                 *       "heartRatePerMin": 72,
+                 *       "temperatureCelsius": 36.8,
+                 *       "spo2Percent": 98,
+                 *       "weightKg": 70.5,
+                 *       "heightCm": 172
+                 *     }
+                 */
                 "application/json": components["schemas"]["VitalsRequest"];
             };
         };
@@ -12170,6 +12532,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "substance": "Penicillin",
+                 *       "reaction": "Hives",
+                 *       "severity": "mild",
+                 *       "status": "active",
+                 *       "onsetDate": "2026-11-02"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AllergyRequest"];
             };
         };
@@ -12427,6 +12798,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "substance": "Penicillin",
+                 *       "reaction": "Hives",
+                 *       "severity": "mild",
+                 *       "status": "active",
+                 *       "onsetDate": "2026-11-02"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AllergyRequest"];
             };
         };
@@ -12716,6 +13096,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "drug": "Lisinopril",
+                 *       "dose": "10 mg",
+                 *       "route": "oral",
+                 *       "frequency": "once daily",
+                 *       "instructions": "Take in the morning.",
+                 *       "startDate": "2026-11-02",
+                 *       "endDate": "2027-05-02",
+                 *       "status": "active",
+                 *       "encounterId": "7408f7a4-782c-439c-37c1-35b1857445e8"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MedicationRequest"];
             };
         };
@@ -12973,6 +13366,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "drug": "Lisinopril",
+                 *       "dose": "10 mg",
+                 *       "route": "oral",
+                 *       "frequency": "once daily",
+                 *       "instructions": "Take in the morning.",
+                 *       "startDate": "2026-11-02",
+                 *       "endDate": "2027-05-02",
+                 *       "status": "active",
+                 *       "encounterId": "7408f7a4-782c-439c-37c1-35b1857445e8"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MedicationRequest"];
             };
         };
@@ -13262,6 +13668,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "condition": "Essential hypertension",
+                 *       "icd10Code": "I10",
+                 *       "status": "active",
+                 *       "onsetDate": "2026-11-02",
+                 *       "resolvedDate": "2027-01-10",
+                 *       "normalizedIcd10Code": "I10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProblemRequest"];
             };
         };
@@ -13519,6 +13935,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "condition": "Essential hypertension",
+                 *       "icd10Code": "I10",
+                 *       "status": "active",
+                 *       "onsetDate": "2026-11-02",
+                 *       "resolvedDate": "2027-01-10",
+                 *       "normalizedIcd10Code": "I10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProblemRequest"];
             };
         };
@@ -14515,6 +14941,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel": "email",
+                 *       "remindersOptOut": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["NotificationPreferencesDto"];
             };
         };
@@ -14762,6 +15194,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "mode": "in_person",
+                 *       "durationMinutes": 30,
+                 *       "bufferMinutes": 10,
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["AppointmentTypeRequest"];
             };
         };
@@ -15030,6 +15471,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Riverside Family Practice",
+                 *       "mode": "in_person",
+                 *       "durationMinutes": 30,
+                 *       "bufferMinutes": 10,
+                 *       "isActive": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["AppointmentTypeRequest"];
             };
         };
@@ -15553,6 +16003,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "patientId": "21819388-7492-efe0-01b5-56db459ad0b9",
+                 *       "practitionerId": "c92ff8e9-9d89-c7c1-6c30-4831e8b57110",
+                 *       "appointmentTypeId": "10af0f42-e243-7979-312d-6d2ed06a80d7",
+                 *       "locationId": "6f5992d4-07dc-5c42-3e4c-ad67207ac73d",
+                 *       "startsAt": "2027-03-15T14:30:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BookAppointmentRequest"];
             };
         };
@@ -15932,6 +16391,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "startsAt": "2027-03-15T14:30:00Z",
+                 *       "locationId": "6f5992d4-07dc-5c42-3e4c-ad67207ac73d"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RescheduleRequest"];
             };
         };
@@ -16100,6 +16565,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The patient asked to move the visit."
+                 *     }
+                 */
                 "application/json": components["schemas"]["CancelRequest"];
             };
         };
@@ -16964,6 +17434,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "patientId": "21819388-7492-efe0-01b5-56db459ad0b9",
+                 *       "practitionerId": "c92ff8e9-9d89-c7c1-6c30-4831e8b57110",
+                 *       "appointmentTypeId": "10af0f42-e243-7979-312d-6d2ed06a80d7",
+                 *       "locationId": "6f5992d4-07dc-5c42-3e4c-ad67207ac73d",
+                 *       "firstStartsAt": "2027-03-15T14:30:00Z",
+                 *       "intervalWeeks": 2,
+                 *       "occurrences": 6
+                 *     }
+                 */
                 "application/json": components["schemas"]["SeriesRequest"];
             };
         };
@@ -17224,6 +17705,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The patient asked to move the visit.",
+                 *       "from": "2027-03-15T09:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SeriesCancelRequest"];
             };
         };
@@ -17491,6 +17978,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "patientId": "21819388-7492-efe0-01b5-56db459ad0b9",
+                 *       "practitionerId": "c92ff8e9-9d89-c7c1-6c30-4831e8b57110",
+                 *       "appointmentTypeId": "10af0f42-e243-7979-312d-6d2ed06a80d7",
+                 *       "fromDate": "2027-03-01",
+                 *       "toDate": "2027-03-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WaitlistRequest"];
             };
         };
@@ -17885,6 +18381,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "clinicId": "3d667adf-f407-9210-5048-a281c7986e40",
+                 *       "practitionerId": "c92ff8e9-9d89-c7c1-6c30-4831e8b57110",
+                 *       "appointmentTypeId": "10af0f42-e243-7979-312d-6d2ed06a80d7",
+                 *       "locationId": "6f5992d4-07dc-5c42-3e4c-ad67207ac73d",
+                 *       "startsAt": "2027-03-15T14:30:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MyBookingRequest"];
             };
         };
@@ -18048,6 +18553,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The patient asked to move the visit."
+                 *     }
+                 */
                 "application/json": components["schemas"]["CancelRequest"];
             };
         };
@@ -18531,6 +19041,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "clinicId": "3d667adf-f407-9210-5048-a281c7986e40",
+                 *       "practitionerId": "c92ff8e9-9d89-c7c1-6c30-4831e8b57110",
+                 *       "appointmentTypeId": "10af0f42-e243-7979-312d-6d2ed06a80d7",
+                 *       "fromDate": "2027-03-01",
+                 *       "toDate": "2027-03-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MyWaitlistRequest"];
             };
         };
@@ -18696,6 +19215,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fromDate": "2027-03-01",
+                 *       "toDate": "2027-03-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExportRequest"];
             };
         };

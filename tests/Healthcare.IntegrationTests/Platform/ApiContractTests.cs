@@ -1,3 +1,4 @@
+using Healthcare.IntegrationTests.Security;
 using System.Text.Json;
 using Healthcare.Api.Platform;
 using Healthcare.Testing;
@@ -11,6 +12,13 @@ namespace Healthcare.IntegrationTests.Platform;
 public sealed class ApiContractTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private static readonly string[] ProblemMembers = ["traceId", "requestId", "errors", "conflict", "currentState"];
+
+    [Fact]
+    public async Task EveryRequestBodyHasAnExampleItsSchemaAccepts()
+    {
+        var conformance = new OpenApiConformance(await api.CreateClient().GetStringAsync("/openapi/v1.json"));
+        Assert.Empty(conformance.CheckRequestExamples());
+    }
 
     [Fact]
     public async Task EveryOperationStatesItsSecurityAndHasAUniqueOperationIdAndADescribedTag()

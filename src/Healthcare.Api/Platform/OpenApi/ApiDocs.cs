@@ -98,6 +98,8 @@ public static class ApiDocs
             tag.Description = tag.Name is { } name && Tags.TryGetValue(name, out var text) ? text : null;
         }
 
+        RequestExamples.Describe(document);
+
         return Task.CompletedTask;
     }
 }
