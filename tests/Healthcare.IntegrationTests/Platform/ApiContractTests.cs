@@ -1,6 +1,6 @@
-using Healthcare.IntegrationTests.Security;
 using System.Text.Json;
 using Healthcare.Api.Platform;
+using Healthcare.IntegrationTests.Security;
 using Healthcare.Testing;
 
 namespace Healthcare.IntegrationTests.Platform;
