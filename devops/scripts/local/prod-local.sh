@@ -367,6 +367,25 @@ read -r code location < <(curl -sS --max-time 30 -o /dev/null -w '%{http_code} %
 [[ "$code" == 301 && "$location" == https://* ]] || fail "plain HTTP answered $code '$location', expected 301 to https"
 echo "   plain HTTP: 301 to $location"
 
+# Errors the HTTP servers write themselves are problem details, as the API's are: a %00 in the path is
+# refused by Kestrel with a bare 400 (HAProxy rewrites it), a body over 1 MB by HAProxy itself (413).
+problem_answer() {
+    # problem_answer STATUS CURL-ARGS...: fails unless the answer is STATUS with a problem body saying so.
+    local expected="$1" code type
+    shift
+    rm -f "$TMP/problem"
+    read -r code type < <(curl -sS --max-time 30 --cacert "$TMP/tls/cert.pem" -o "$TMP/problem" \
+        -w '%{http_code} %{content_type}\n' "$@")
+    [[ "$code" == "$expected" && "$type" == application/problem+json ]] && jq -e ".status == $expected" "$TMP/problem" >/dev/null
+}
+problem_answer 400 "$base/api/v1/%00" || fail "a path with %00 answered $(head -c 200 "$TMP/problem" 2>/dev/null), expected 400 problem details"
+head -c 1100000 /dev/zero >"$TMP/large-body"
+# With Expect: 100-continue the refusal comes before the body is sent (otherwise the client may get a
+# broken pipe, or over HTTP/2 a reset stream, instead of the answer).
+problem_answer 413 --http1.1 -H 'Expect: 100-continue' --expect100-timeout 30 -H 'Content-Type: application/json' --data-binary "@$TMP/large-body" "$base/api/v1/auth/login" ||
+    fail "a body over 1 MB answered $(head -c 200 "$TMP/problem" 2>/dev/null), expected 413 problem details"
+echo "   errors written by Kestrel (400) and by HAProxy (413): problem details"
+
 code="$(curl -sS --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$edge_stats/stats")"
 [[ "$code" == 401 ]] || fail "the statistics page answered $code without a password, expected 401"
 echo "   statistics page without the password: 401"

@@ -136,6 +136,27 @@ public sealed class HttpServerTests(CorsApi api) : IClassFixture<CorsApi>, IDisp
         Assert.Equal("br", response.Content.Headers.ContentEncoding.Single());
     }
 
+    /// <summary>Requests whose body the server reads (and refuses) inside the application: a problem answer each.</summary>
+    [Theory]
+    [InlineData("an invalid chunk size", "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400)]
+    [InlineData("a chunk without its line end", "Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", 400)]
+    [InlineData("a chunked body over the limit", "Transfer-Encoding: chunked\r\n\r\n1400\r\n{BODY}\r\n0\r\n\r\n", 413)]
+    public async Task AMalformedBodyGetsAProblemAnswer(string what, string tail, int status)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(api.HttpAddress.Host, api.HttpAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /api/v1/auth/login HTTP/1.1\r\nHost: {api.HttpAddress.Authority}\r\nContent-Type: application/json\r\nConnection: close\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + tail.Replace("{BODY}", new string(' ', 0x1400), StringComparison.Ordinal)));
+
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.True(answer.StartsWith($"HTTP/1.1 {status}", StringComparison.Ordinal), $"{what}: {answer}");
+        Assert.True(answer.Contains("Content-Type: application/problem+json", StringComparison.OrdinalIgnoreCase), $"{what}: {answer}");
+        Assert.Contains($"\"status\":{status}", answer, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BodyOverTheLimitAnswers413ProblemDetails()
     {
