@@ -26,7 +26,9 @@ return await StartupGuard.RunAsync(async () =>
     var app = builder.Build();
     StartupGuard.ValidateSettings(app.Services);
     app.MapDefaultEndpoints();
-    app.Services.GetRequiredService<HealthcareMetrics>().ObserveQueues(app.Services.GetRequiredService<Healthcare.Core.Jobs.QueueStatistics>());
+    var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
+    metrics.ObserveQueues(app.Services.GetRequiredService<Healthcare.Core.Jobs.QueueStatistics>());
+    metrics.ObserveAuditVerification(app.Services.GetRequiredService<Hangfire.JobStorage>());
     await app.RunAsync();
     return 0;
 });

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Hangfire;
 using Healthcare.Core.Data;
 using Healthcare.Core.Jobs;
+using Healthcare.Core.Messaging;
 using Healthcare.Core.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,7 +42,6 @@ public sealed class HealthcareMetrics : IDisposable
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Histogram<double> _jobDuration;
-    private (bool Intact, DateTimeOffset At)? _auditVerification;
 
     public HealthcareMetrics(IMeterFactory meters)
     {
@@ -61,11 +62,17 @@ public sealed class HealthcareMetrics : IDisposable
         _rateLimited = _meter.CreateCounter<long>("healthcare.rate_limit.rejected", "{request}", "Requests refused with 429, by budget (user, anonymous, auth).");
         _rateLimitFallbacks = _meter.CreateCounter<long>("healthcare.rate_limit.local_fallback", "{request}", "Requests counted by the per-instance limiter because Redis was unavailable.");
         _jobDuration = _meter.CreateHistogram<double>(JobDuration, "s", "Background job run time, by job and outcome.");
-        // [healthcare_audit_chain_intact], [healthcare_audit_chain_verified_timestamp_seconds]: after the first verification.
-        _meter.CreateObservableGauge("healthcare.audit_chain.intact", () => AuditMeasurements(v => v.Intact ? 1 : 0), null,
-            "1 when the last audit-chain verification found every chain intact, 0 when it found a break.");
-        _meter.CreateObservableGauge("healthcare.audit_chain.verified_timestamp", () => AuditMeasurements(v => v.At.ToUnixTimeSeconds()), "s",
-            "When the audit chains were last verified (Unix time).");
+
+        // Every series an alert or autoscaler reads exists from the first scrape: counters start at zero.
+        _booked.Add(0);
+        _cancelled.Add(0);
+        _noShows.Add(0);
+        _failedLogins.Add(0);
+        foreach (var channel in NotificationChannels.All)
+        {
+            _notificationsSent.Add(0, new KeyValuePair<string, object?>("channel", channel));
+            _notificationsFailed.Add(0, new KeyValuePair<string, object?>("channel", channel));
+        }
     }
 
     public void AppointmentBooked(int count = 1) => _booked.Add(count);
@@ -90,11 +97,25 @@ public sealed class HealthcareMetrics : IDisposable
     public void JobRan(string job, string outcome, TimeSpan duration) =>
         _jobDuration.Record(duration.TotalSeconds, new("job", job), new("outcome", outcome));
 
-    public void AuditVerified(bool intact, DateTimeOffset at) => _auditVerification = (intact, at);
+    /// <summary>
+    /// [healthcare_audit_chain_intact], [healthcare_audit_chain_verified_timestamp_seconds] (worker): the last verification
+    /// as stored in the job storage. Before the first one: intact (no break found) and verified at 0, "never".
+    /// </summary>
+    public void ObserveAuditVerification(JobStorage storage)
+    {
+        var last = new RefreshingValue<AuditVerificationState>(TimeSpan.FromSeconds(30), _ => Task.Run(() => AuditVerificationRecord.Read(storage)));
+        last.Latest();
+        _meter.CreateObservableGauge("healthcare.audit_chain.intact", () => Single(last.Latest() is { } v ? (v.Intact ? 1 : 0) : null), null,
+            "1 unless the last audit-chain verification found a break (then 0).");
+        _meter.CreateObservableGauge("healthcare.audit_chain.verified_timestamp", () => Single(last.Latest() is { } v ? v.At?.ToUnixTimeSeconds() ?? 0 : null), "s",
+            "When the audit chains were last verified (Unix time; 0 before the first verification).");
+    }
 
     /// <summary>Queue gauges (worker): [healthcare_queue_depth{queue}], processing, scheduled, failed.</summary>
     public void ObserveQueues(QueueStatistics statistics)
     {
+        // The first read starts now, so the first scrape finds every queue.
+        statistics.Latest();
         _meter.CreateObservableGauge("healthcare.queue.depth", () =>
             statistics.Latest() is { } s
                 ? s.EnqueuedByQueue.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)))
@@ -104,7 +125,7 @@ public sealed class HealthcareMetrics : IDisposable
         _meter.CreateObservableGauge("healthcare.queue.failed", () => Single(statistics.Latest()?.Failed), "{job}", "Jobs in the failed state.");
     }
 
-    /// <summary>[healthcare_active_appointments{clinic_id}] (API): patients checked in or being seen, per clinic.</summary>
+    /// <summary>[healthcare_active_appointments{clinic_id}] (API): patients checked in or being seen, per clinic (zero included).</summary>
     public void ObserveActiveAppointments(IServiceScopeFactory scopes)
     {
         var counts = new RefreshingValue<Dictionary<Guid, int>>(TimeSpan.FromSeconds(10), async cancellationToken =>
@@ -112,6 +133,7 @@ public sealed class HealthcareMetrics : IDisposable
             await using var scope = scopes.CreateAsyncScope();
             return await ActiveAppointments.CountByClinicAsync(scope.ServiceProvider.GetRequiredService<HealthcareDbContext>(), cancellationToken);
         });
+        counts.Latest();
         _meter.CreateObservableGauge("healthcare.active_appointments", () =>
             counts.Latest() is { } byClinic
                 ? byClinic.Select(c => new Measurement<int>(c.Value, new KeyValuePair<string, object?>("clinic_id", c.Key.ToString())))
@@ -136,6 +158,4 @@ public sealed class HealthcareMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> Single(long? value) => value is { } v ? [new Measurement<long>(v)] : [];
 
-    private IEnumerable<Measurement<long>> AuditMeasurements(Func<(bool Intact, DateTimeOffset At), long> select) =>
-        _auditVerification is { } verification ? [new Measurement<long>(select(verification))] : [];
 }

@@ -10,9 +10,11 @@ namespace Healthcare.Core.Scheduling;
 public static class ActiveAppointments
 {
     public static Task<Dictionary<Guid, int>> CountByClinicAsync(HealthcareDbContext db, CancellationToken cancellationToken) =>
-        db.Appointments.AsNoTracking()
-            .Where(a => a.Status == AppointmentStatus.CheckedIn || a.Status == AppointmentStatus.InProgress)
-            .GroupBy(a => a.ClinicId)
-            .Select(g => new { ClinicId = g.Key, Count = g.Count() })
+        db.Clinics.AsNoTracking()
+            .Select(c => new
+            {
+                ClinicId = c.Id,
+                Count = db.Appointments.Count(a => a.ClinicId == c.Id && (a.Status == AppointmentStatus.CheckedIn || a.Status == AppointmentStatus.InProgress)),
+            })
             .ToDictionaryAsync(x => x.ClinicId, x => x.Count, cancellationToken);
 }

@@ -12,21 +12,36 @@ public sealed class LogStoreMetrics
     public const string BufferFull = "buffer_full";
     public const string WriteFailed = "write_failed";
 
-    private readonly Counter<long> _dropped;
-    private readonly Counter<long> _stored;
+    private long _bufferFull;
+    private long _writeFailed;
+    private long _stored;
 
     public LogStoreMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        _dropped = Meter.CreateCounter<long>(
-            "healthcare.log.events.dropped", "{event}", "Log events not stored because the buffer was full or the write failed");
-        _stored = Meter.CreateCounter<long>("healthcare.log.events.stored", "{event}", "Log events written to the log store");
+        // Observed at each collection rather than added: the logging pipeline (and this meter) exists before the
+        // metrics pipeline listens, and every series must be there from the first scrape, at zero.
+        Meter.CreateObservableCounter("healthcare.log.events.dropped", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _bufferFull), new KeyValuePair<string, object?>("reason", BufferFull)),
+            new Measurement<long>(Interlocked.Read(ref _writeFailed), new KeyValuePair<string, object?>("reason", WriteFailed)),
+        }, "{event}", "Log events not stored because the buffer was full or the write failed");
+        Meter.CreateObservableCounter("healthcare.log.events.stored", () => Interlocked.Read(ref _stored), "{event}", "Log events written to the log store");
     }
 
     public Meter Meter { get; }
 
-    public void Dropped(long count, string reason) =>
-        _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+    public void Dropped(long count, string reason)
+    {
+        if (reason == BufferFull)
+        {
+            Interlocked.Add(ref _bufferFull, count);
+        }
+        else
+        {
+            Interlocked.Add(ref _writeFailed, count);
+        }
+    }
 
-    public void Stored(long count) => _stored.Add(count);
+    public void Stored(long count) => Interlocked.Add(ref _stored, count);
 }

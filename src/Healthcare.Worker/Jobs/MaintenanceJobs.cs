@@ -1,6 +1,7 @@
 using Hangfire;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Jobs;
 using Healthcare.Core.Observability;
 using Healthcare.Core.Platform;
 using Healthcare.Core.Scheduling;
@@ -12,7 +13,8 @@ namespace Healthcare.Worker.Jobs;
 
 /// <summary>The recurring jobs derived from rows: reminders, no-shows, waitlist holds, clean-up and audit checks.</summary>
 public sealed partial class MaintenanceJobs(
-    HealthcareDbContext db, TimeProvider clock, HealthcareMetrics metrics, IOptions<LogStoreOptions> logStore, ILogger<MaintenanceJobs> logger)
+    HealthcareDbContext db, TimeProvider clock, HealthcareMetrics metrics, JobStorage storage, IOptions<LogStoreOptions> logStore,
+    ILogger<MaintenanceJobs> logger)
 {
     /// <summary>Processed outbox rows and ended sessions are kept this long, then deleted.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
@@ -46,11 +48,14 @@ public sealed partial class MaintenanceJobs(
         LogPartitionsMaintained(logger, dropped, logStore.Value.RetentionDays, created);
     }
 
-    /// <summary>Nightly: walks every audit chain; a break is logged at error level for the alert rules.</summary>
+    /// <summary>
+    /// Nightly, and at a worker's start while none has run: walks every audit chain; a break is logged at error level,
+    /// and the outcome is stored for the audit-chain gauges of every worker.
+    /// </summary>
     public async Task VerifyAuditTrailAsync(CancellationToken cancellationToken)
     {
         var result = await db.VerifyAsync(cancellationToken);
-        metrics.AuditVerified(result.FirstBreak is null, clock.GetUtcNow());
+        AuditVerificationRecord.Save(storage, result.FirstBreak is null, clock.GetUtcNow());
         if (result.FirstBreak is { } broken)
         {
             LogAuditBroken(logger, broken.EventId, broken.ChainId);
