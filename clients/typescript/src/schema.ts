@@ -3202,7 +3202,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf",
+                 *       "token": "token-from-the-e-mail-link...",
                  *       "password": "correct-horse-battery-staple",
                  *       "displayName": "Alex Morgan",
                  *       "mfaCode": "492039"
@@ -3354,7 +3354,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *       "token": "token-from-the-e-mail-link..."
                  *     }
                  */
                 "application/json": components["schemas"]["AcceptPatientLinkRequest"];
@@ -4116,7 +4116,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "refreshToken": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *       "refreshToken": "refresh-token-from-sign-in..."
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshRequest"];
@@ -4949,7 +4949,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf",
+                 *       "token": "token-from-the-e-mail-link...",
                  *       "newPassword": "staple-battery-horse-correct"
                  *     }
                  */
@@ -5228,7 +5228,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "token": "kq3Xb9GmT0yVw7zR5sLp2dNf"
+                 *       "token": "token-from-the-e-mail-link..."
                  *     }
                  */
                 "application/json": components["schemas"]["VerifyEmailRequest"];
