@@ -27,6 +27,7 @@ return await StartupGuard.RunAsync(async () =>
     StartupGuard.ValidateSettings(app.Services);
     app.MapDefaultEndpoints();
     var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
+    metrics.StartWorkerCounters();
     metrics.ObserveQueues(app.Services.GetRequiredService<Healthcare.Core.Jobs.QueueStatistics>());
     metrics.ObserveAuditVerification(app.Services.GetRequiredService<Hangfire.JobStorage>());
     await app.RunAsync();

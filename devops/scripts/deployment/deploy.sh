@@ -299,6 +299,20 @@ if ! kube apply -f "$work/deployments.yaml"; then
     failure="kubectl apply of the Deployments was refused"
 fi
 if [[ -z "$failure" ]]; then
+    # A Deployment stopped at 0 (the restore runbook stops the writers) stays there: the manifests leave the
+    # count to the autoscalers, and neither the HPA nor KEDA's scales up from 0. It restarts at their minimum.
+    for name in api worker; do
+        [[ "$(kube get "deployment/$name" -o 'jsonpath={.spec.replicas}' 2>/dev/null || true)" == 0 ]] || continue
+        minimum="$(kube get "hpa/$name" -o 'jsonpath={.spec.minReplicas}' 2>/dev/null || true)"
+        [[ -n "$minimum" ]] || minimum="$(kube get "scaledobject/$name" -o 'jsonpath={.spec.minReplicaCount}' 2>/dev/null || true)"
+        if ! kube scale "deployment/$name" --replicas="${minimum:-1}" >/dev/null; then
+            failure="deployment/$name could not be scaled up from 0"
+            break
+        fi
+        echo "deploy: deployment/$name was at 0 replicas; scaled to ${minimum:-1}"
+    done
+fi
+if [[ -z "$failure" ]]; then
     for workload in deployment/api deployment/worker; do
         if ! kube rollout status "$workload" --timeout="$timeout"; then
             failure="$workload did not roll out within $timeout"

@@ -91,6 +91,7 @@ public static class ApiPlatform
 
         app.MapDefaultEndpoints(app.Services.GetRequiredService<IOptions<HttpServerOptions>>().Value.MetricsPort);
         var metrics = app.Services.GetRequiredService<HealthcareMetrics>();
+        metrics.StartApiCounters();
         metrics.ObserveActiveAppointments(app.Services.GetRequiredService<IServiceScopeFactory>());
         metrics.ObserveReadReplica(app.Services.GetRequiredService<ReadReplica>());
         var cache = app.Services.GetRequiredService<ZiggyCreatures.Caching.Fusion.IFusionCache>();

@@ -62,12 +62,23 @@ public sealed class HealthcareMetrics : IDisposable
         _rateLimited = _meter.CreateCounter<long>("healthcare.rate_limit.rejected", "{request}", "Requests refused with 429, by budget (user, anonymous, auth).");
         _rateLimitFallbacks = _meter.CreateCounter<long>("healthcare.rate_limit.local_fallback", "{request}", "Requests counted by the per-instance limiter because Redis was unavailable.");
         _jobDuration = _meter.CreateHistogram<double>(JobDuration, "s", "Background job run time, by job and outcome.");
+    }
 
-        // Every series an alert or autoscaler reads exists from the first scrape: counters start at zero.
+    /// <summary>
+    /// Every series an alert or autoscaler reads exists from the first scrape: the counters this process adds to start
+    /// at zero (the API's: bookings, cancellations, failed sign-ins).
+    /// </summary>
+    public void StartApiCounters()
+    {
         _booked.Add(0);
         _cancelled.Add(0);
-        _noShows.Add(0);
         _failedLogins.Add(0);
+    }
+
+    /// <summary>The worker's counters at zero from the first scrape: no-shows, and notifications per channel.</summary>
+    public void StartWorkerCounters()
+    {
+        _noShows.Add(0);
         foreach (var channel in NotificationChannels.All)
         {
             _notificationsSent.Add(0, new KeyValuePair<string, object?>("channel", channel));

@@ -29,6 +29,11 @@ public sealed class DataAndOperationsTests
         Assert.Equal("yes", config["cluster-enabled"]);
         AssertDurableAndBounded(manifest, redis, config);
         Assert.NotNull(manifest.Find("PodDisruptionBudget", "redis-cluster"));
+
+        // The sizing (docs/capacity.md, docs/operations/kubernetes.md): 2 to 4 GiB per Redis pod of a cluster.
+        var memory = redis.Spec.Template.Spec.Containers.Single().Resources;
+        Assert.InRange(memory.Limits["memory"].ToDecimal(), 2m * 1024 * 1024 * 1024, 4m * 1024 * 1024 * 1024);
+        Assert.Equal(memory.Limits["memory"].ToDecimal(), memory.Requests["memory"].ToDecimal());
     }
 
     [Fact]

@@ -73,6 +73,30 @@ public sealed class DeployScriptTests(SeededApi api) : IDisposable
     }
 
     [Fact]
+    public async Task DeploymentsStoppedAtZeroComeBackAtTheirAutoscalersMinimum()
+    {
+        // The restore runbook stops the writers; an autoscaler does not scale up from 0 by itself.
+        _cluster.SetReplicas("api", 0);
+        _cluster.SetReplicas("worker", 0);
+
+        var result = await DeployAsync(Environment());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(_cluster.Calls, c => c.EndsWith("scale deployment/api --replicas=10", StringComparison.Ordinal));
+        Assert.Contains(_cluster.Calls, c => c.EndsWith("scale deployment/worker --replicas=5", StringComparison.Ordinal));
+        Assert.Contains("deploy: deployment/api was at 0 replicas; scaled to 10", result.Stdout);
+    }
+
+    [Fact]
+    public async Task DeploymentsThatRunAreNotRescaled()
+    {
+        var result = await DeployAsync(Environment());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain(_cluster.Calls, c => c.Contains("scale ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARolloutThatDoesNotFinishIsRolledBack()
     {
         var result = await DeployAsync(Environment(fail: "rollout"));

@@ -30,10 +30,13 @@ public sealed class FakeCluster : IDisposable
                 case "$2:$*" in
                     job/migrate:*) if [[ "$fail" == migrate ]]; then echo Failed=True; else echo Complete=True; fi ;;
                     deployment/*revision*) revision "${2#deployment/}" ;;
+                    deployment/*spec.replicas*) cat "$dir/replicas-${2#deployment/}" 2>/dev/null || echo 2 ;;
+                    hpa/api:*minReplicas*) echo 10 ;;
+                    scaledobject/worker:*minReplicaCount*) echo 5 ;;
                     deployment/*image*) echo ghcr.io/acme/healthcare-backend@sha256:1111111111111111111111111111111111111111111111111111111111111111 ;;
                 esac
                 ;;
-            delete | logs | set) ;;
+            delete | logs | set | scale) ;;
             apply)
                 [[ "$fail" != apply ]] || { echo "admission webhook refused" >&2; exit 1; }
                 n="$(find "$dir" -name 'applied-*.yaml' | wc -l)"
@@ -133,6 +136,10 @@ public sealed class FakeCluster : IDisposable
         .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)["applied-".Length..], System.Globalization.CultureInfo.InvariantCulture))
         .Select(File.ReadAllText)
         .ToList();
+
+    /// <summary>The replica count `kubectl get` reports for a Deployment (2 unless set here).</summary>
+    public void SetReplicas(string deployment, int replicas) =>
+        File.WriteAllText(Path.Combine(StateDirectory, $"replicas-{deployment}"), replicas.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
 
     public Dictionary<string, string?> Environment(string? fail = null) => new()
     {
