@@ -41,7 +41,7 @@ public sealed class LogStoreDatabase : IAsyncLifetime
         ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", $"log_events_p{day:yyyyMMdd}");
 }
 
-/// <summary>Sums what one <see cref="LogStoreMetrics"/> instance reports, by instrument and reason.</summary>
+/// <summary>What one <see cref="LogStoreMetrics"/> instance reports, by instrument and reason.</summary>
 public sealed class MetricTotals : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -75,12 +75,15 @@ public sealed class MetricTotals : IDisposable
         _listener.Start();
     }
 
+    /// <summary>The instruments' current totals (they are observable counters: read when asked).</summary>
     public long this[string key]
     {
         get
         {
             lock (_totals)
             {
+                _totals.Clear();
+                _listener.RecordObservableInstruments();
                 return _totals.GetValueOrDefault(key);
             }
         }
