@@ -362,6 +362,10 @@ if [[ "$(revision api)" == "$before_api" && "$(revision worker)" == "$before_wor
     exit 1
 fi
 rollback_args=(--namespace "$namespace" --timeout "$timeout")
+# Only what this release changed goes back: a Deployment whose template did not change kept its revision,
+# and undoing it would move it to an older release.
+[[ "$(revision api)" == "$before_api" ]] || rollback_args+=(--only api)
+[[ "$(revision worker)" == "$before_worker" ]] || rollback_args+=(--only worker)
 [[ -z "$context" ]] || rollback_args+=(--context "$context")
 if "$script_dir/rollback.sh" "${rollback_args[@]}" "$environment"; then
     state rolled-back

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rolls the API and worker Deployments of an environment back to their
+# Rolls the API and worker Deployments (or one of them) of an environment back to their
 # previous revision (or pins them to a given image) and waits until the
 # rollback has rolled out.
 set -euo pipefail
@@ -20,6 +20,8 @@ Options (environment variable in brackets):
                       Deployments to IMAGE (e.g. the previous digest:
                       ghcr.io/acme/healthcare-backend@sha256:...)
   --to-revision N     undo to revision N instead of the previous one
+  --only NAME         roll back only the Deployment NAME (api or worker); may be
+                      given twice [default: both]
   --timeout DURATION  rollout wait limit, e.g. 300s or 10m [default 300s]
   --if-interrupted FILE
                       roll back only when FILE (deploy.sh --state-file) says
@@ -41,6 +43,7 @@ timeout=300s
 dry_run=""
 state_file=""
 environment=""
+only=()
 
 need_value() {
     if (($# < 2)) || [[ -z "$2" ]]; then
@@ -59,6 +62,17 @@ while (($# > 0)); do
         --context) need_value "$@"; context="$2"; shift ;;
         --image) need_value "$@"; image="$2"; shift ;;
         --to-revision) need_value "$@"; revision="$2"; shift ;;
+        --only)
+            need_value "$@"
+            case "$2" in
+                api | worker) only+=("deployment/$2") ;;
+                *)
+                    echo "rollback.sh: --only takes api or worker, not '$2'" >&2
+                    exit 2
+                    ;;
+            esac
+            shift
+            ;;
         --timeout) need_value "$@"; timeout="$2"; shift ;;
         --if-interrupted) need_value "$@"; state_file="$2"; shift ;;
         --dry-run) dry_run=1 ;;
@@ -129,6 +143,7 @@ kube() {
 }
 
 workloads=(deployment/api deployment/worker)
+((${#only[@]} == 0)) || workloads=("${only[@]}")
 status=0
 for workload in "${workloads[@]}"; do
     if [[ -n "$image" ]]; then

@@ -110,6 +110,19 @@ public sealed class DeployScriptTests(SeededApi api) : IDisposable
     }
 
     [Fact]
+    public async Task OnlyTheDeploymentThatChangedIsRolledBack()
+    {
+        _cluster.KeepUnchanged("worker");
+
+        var result = await DeployAsync(Environment("rollout"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(_cluster.Calls, c => c.EndsWith("rollout undo deployment/api", StringComparison.Ordinal));
+        Assert.DoesNotContain(_cluster.Calls, c => c.EndsWith("rollout undo deployment/worker", StringComparison.Ordinal));
+        Assert.Equal("rolled-back", State);
+    }
+
+    [Fact]
     public async Task AFailedSmokeTestIsRolledBack()
     {
         var result = await DeployAsync(Environment(password: "not-the-smoke-password"));

@@ -23,7 +23,7 @@ public sealed class FakeCluster : IDisposable
         set -- "${args[@]}"
         fail="${FAKE_KUBECTL_FAIL:-}"
         revision() { cat "$dir/revision-$1" 2>/dev/null || echo 1; }
-        bump() { echo $(($(revision "$1") + 1)) >"$dir/revision-$1"; }
+        bump() { [[ -e "$dir/unchanged-$1" ]] || echo $(($(revision "$1") + 1)) >"$dir/revision-$1"; }
         case "$1" in
             kustomize) cat "$dir/rendered.yaml" ;;
             get)
@@ -136,6 +136,9 @@ public sealed class FakeCluster : IDisposable
         .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)["applied-".Length..], System.Globalization.CultureInfo.InvariantCulture))
         .Select(File.ReadAllText)
         .ToList();
+
+    /// <summary>Applying the release leaves this Deployment's template, so its revision, as it was.</summary>
+    public void KeepUnchanged(string deployment) => File.WriteAllText(Path.Combine(StateDirectory, $"unchanged-{deployment}"), "");
 
     /// <summary>The replica count `kubectl get` reports for a Deployment (2 unless set here).</summary>
     public void SetReplicas(string deployment, int replicas) =>
