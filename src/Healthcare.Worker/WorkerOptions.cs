@@ -31,6 +31,9 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("WORKER_CONCURRENCY_MAINTENANCE")]
     public int MaintenanceConcurrency { get; set; } = 1;
 
+    /// <summary>Job workers of all queues together.</summary>
+    public int JobWorkers => CriticalConcurrency + DefaultConcurrency + MaintenanceConcurrency;
+
     /// <summary>First retry delay of a failed job; each further retry waits four times longer (plus jitter).</summary>
     [ConfigurationKeyName("WORKER_RETRY_BASE_SECONDS")]
     public int RetryBaseSeconds { get; set; } = 5;

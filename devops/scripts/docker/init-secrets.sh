@@ -11,10 +11,10 @@ Usage: devops/scripts/docker/init-secrets.sh dev|prod [--dir DIR] [-h|--help]
 Creates what docker-compose.<dev|prod>.yml reads from devops/docker/secrets/<env>/
 (git-ignored), leaving files that exist alone:
 
-  app.env        DATABASE_URL (as healthcare_app), REDIS_URL,
-                 DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY (prod also: SMTP_PASSWORD,
-                 SMS_WEBHOOK_SECRET and this site's SMTP_HOST, MAIL_FROM,
-                 PUBLIC_APP_URL, to be edited)
+  app.env        DATABASE_URL (as healthcare_app; prod: through pgbouncer),
+                 REDIS_URL, DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY (prod also:
+                 DATABASE_LISTEN_URL, SMTP_PASSWORD, SMS_WEBHOOK_SECRET and this
+                 site's SMTP_HOST, MAIL_FROM, PUBLIC_APP_URL, to be edited)
   migrate.env    DATABASE_URL as healthcare, the owner (the migrator only)
   backup.env     DATABASE_URL as healthcare_backup, read-only (prod)
   postgres.env   POSTGRES_PASSWORD (the superuser postgres) and
@@ -23,6 +23,7 @@ Creates what docker-compose.<dev|prod>.yml reads from devops/docker/secrets/<env
   redis.env      REDIS_PASSWORD
   tools.env      PGADMIN_DEFAULT_PASSWORD   (dev)
   haproxy.env    HAPROXY_STATS_PASSWORD     (prod)
+  pgbouncer.env  HEALTHCARE_APP_PASSWORD    (prod: PgBouncer's auth file)
   jwt/           the access-token signing key (EC P-256, PEM)
   tls/           healthcare.pem: a self-signed certificate and key for HAProxy (prod);
                  replace it with your real certificate chain and key
@@ -165,14 +166,18 @@ database="@postgres:5432/healthcare"
 write_env migrate.env "DATABASE_URL=postgresql://healthcare:$owner_password$database"
 [[ "$env_name" != prod ]] || write_env backup.env "DATABASE_URL=postgresql://healthcare_backup:$backup_password$database"
 
+# Production: the API and the worker through PgBouncer; the worker's LISTEN directly (it needs a session).
+app_database="$database"
+[[ "$env_name" != prod ]] || app_database="@pgbouncer:6432/healthcare"
 app_lines=(
-    "DATABASE_URL=postgresql://healthcare_app:$app_password$database"
+    "DATABASE_URL=postgresql://healthcare_app:$app_password$app_database"
     "REDIS_URL=redis://:$redis_password@redis:6379"
     "DATA_ENCRYPTION_KEYS=k$(date -u +%Y%m):$(base64_key)"
     "BLIND_INDEX_KEY=$(base64_key)"
 )
 if [[ "$env_name" == prod ]]; then
     app_lines+=(
+        "DATABASE_LISTEN_URL=postgresql://healthcare_app:$app_password$database"
         "SMTP_PASSWORD="
         "SMS_WEBHOOK_SECRET="
         "# This site's settings (not secret, but not the same everywhere): edit before make prod-start."
@@ -181,8 +186,12 @@ if [[ "$env_name" == prod ]]; then
         "PUBLIC_APP_URL=https://healthcare.example.com"
     )
     write_env haproxy.env "HAPROXY_STATS_PASSWORD=$(hex 16)"
+    write_env pgbouncer.env "HEALTHCARE_APP_PASSWORD=$app_password"
 else
     write_env tools.env "PGADMIN_DEFAULT_PASSWORD=$(hex 12)"
+fi
+if [[ "$env_name" == prod && -e "$dir/app.env" ]]; then
+    add_missing app.env "DATABASE_LISTEN_URL=postgresql://healthcare_app:$app_password$database"
 fi
 write_env app.env "${app_lines[@]}"
 
@@ -210,6 +219,10 @@ fi
 
 if [[ "$(env_value app.env DATABASE_URL)" == postgresql://healthcare:* ]]; then
     echo "warning: $dir/app.env connects the API and the worker as the owner healthcare; once the roles exist, set its DATABASE_URL to postgresql://healthcare_app:<HEALTHCARE_APP_PASSWORD of postgres.env>$database (docs/operations/docker.md, \"Database roles\")" >&2
+fi
+
+if [[ "$env_name" == prod && "$(env_value app.env DATABASE_URL)" == *"$database" ]]; then
+    echo "warning: $dir/app.env connects the API and the worker to postgres directly; set the host and port of its DATABASE_URL to pgbouncer:6432 (docs/operations/docker.md, \"Connection pooling\")" >&2
 fi
 
 if ((${#created[@]} > 0)); then

@@ -204,8 +204,8 @@ _hb_apt_update_once() {
 
 # hb_ensure_packages [--browser] [--deploy] [--load]
 # Makes sure PostgreSQL >= 15, redis-server/redis-cli and openssl are
-# installed (and /usr/bin/chromium with --browser; haproxy, nginx, wrk and
-# promtool and prometheus for the deployment and metrics checks with --deploy;
+# installed (and /usr/bin/chromium with --browser; haproxy, nginx, wrk,
+# pgbouncer, promtool and prometheus for the deployment and metrics checks with --deploy;
 # stress-ng, to run the tests beside a CPU hog, with --load). Installs what is missing through
 # apt-get when running as root; otherwise exits with one line naming the
 # packages to install.
@@ -236,6 +236,7 @@ hb_ensure_packages() {
         command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
         command -v nginx >/dev/null 2>&1 || missing+=(nginx)
         command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+        command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
         # promtool checks rules and configurations; the server answers the dashboard queries in the tests.
         { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || missing+=(prometheus)
     fi
@@ -844,4 +845,77 @@ hb_redis_stop() {
     local dir="$1"
     [[ -e "$dir/redis.pid" ]] || return 0
     hb_stop_pidfile "$dir/redis.pid" 10 "redis-server"
+}
+
+# ---------------------------------------------------------------------------
+# PgBouncer
+# ---------------------------------------------------------------------------
+# Layout inside DIR: pgbouncer.ini (rendered), userlist.txt, pgbouncer.pid,
+# pgbouncer.log.
+
+# hb_pgbouncer_tracks_prepared
+# Succeeds when the installed PgBouncer (1.21 or newer) keeps track of
+# prepared statements in transaction mode (max_prepared_statements).
+hb_pgbouncer_tracks_prepared() {
+    local version major minor
+    version="$(pgbouncer --version 2>/dev/null | sed -n 's/^PgBouncer \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -1)"
+    read -r major minor <<<"$version"
+    [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
+    ((major > 1 || (major == 1 && minor >= 21)))
+}
+
+# hb_pgbouncer_start INI DIR PORT PG_PORT USER PASSWORD
+# Runs PgBouncer with the settings of INI (devops/docker/pgbouncer/pgbouncer.ini)
+# on 127.0.0.1:PORT, its databases pointed at PostgreSQL on 127.0.0.1:PG_PORT,
+# USER/PASSWORD in its auth file and USER allowed to read its statistics (the
+# admin console's SHOW commands). An older PgBouncer does not know
+# max_prepared_statements: the line is left out (clients must not auto-prepare
+# then; see hb_pgbouncer_tracks_prepared). Runs as postgres when root.
+hb_pgbouncer_start() {
+    if (($# != 6)); then
+        _hb_err "usage: hb_pgbouncer_start INI DIR PORT PG_PORT USER PASSWORD"
+        return 2
+    fi
+    local ini="$1" dir="$2" port="$3" pg_port="$4" user="$5" password="$6"
+    command -v pgbouncer >/dev/null 2>&1 || { _hb_err "missing: pgbouncer (install it with: sudo apt-get install pgbouncer)"; return 1; }
+    [[ -f "$ini" ]] || { _hb_err "hb_pgbouncer_start: no such file: $ini"; return 1; }
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    (umask 077 && printf '"%s" "%s"\n' "$user" "$password" >"$dir/userlist.txt")
+    local -a without=()
+    hb_pgbouncer_tracks_prepared || without=(-e '/^max_prepared_statements[[:space:]]*=/d')
+    sed -E \
+        -e "s|^([A-Za-z_][A-Za-z0-9_]* = host=)[^ ]+ port=[0-9]+|\\1127.0.0.1 port=$pg_port|" \
+        -e "s|^listen_addr = .*|listen_addr = 127.0.0.1|" \
+        -e "s|^listen_port = .*|listen_port = $port|" \
+        -e "s|^auth_file = .*|auth_file = $dir/userlist.txt|" \
+        "${without[@]}" "$ini" >"$dir/pgbouncer.ini"
+    printf 'pidfile = %s\nlogfile = %s\nstats_users = %s\n' "$dir/pgbouncer.pid" "$dir/pgbouncer.log" "$user" >>"$dir/pgbouncer.ini"
+    rm -f "$dir/pgbouncer.pid"
+    if _hb_is_root; then
+        chown -R postgres:postgres "$dir"
+        runuser -u postgres -- pgbouncer -d -q "$dir/pgbouncer.ini" || { _hb_show_log_tail "$dir/pgbouncer.log" 20; return 1; }
+    else
+        pgbouncer -d -q "$dir/pgbouncer.ini" || { _hb_show_log_tail "$dir/pgbouncer.log" 20; return 1; }
+    fi
+    local waited=0
+    until [[ -s "$dir/pgbouncer.pid" ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        if ((waited >= 300)); then
+            _hb_err "PgBouncer did not listen on 127.0.0.1:$port within 30 s"
+            _hb_show_log_tail "$dir/pgbouncer.log" 20
+            return 1
+        fi
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+}
+
+# hb_pgbouncer_stop DIR
+hb_pgbouncer_stop() {
+    if (($# != 1)); then
+        _hb_err "usage: hb_pgbouncer_stop DIR"
+        return 2
+    fi
+    [[ -e "$1/pgbouncer.pid" ]] || return 0
+    hb_stop_pidfile "$1/pgbouncer.pid" 10 "pgbouncer"
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # The production topology of docker-compose.prod.yml, run as local processes on loopback without
-# Docker: PostgreSQL, Redis, the migrator, three API instances, the worker, and HAProxy with the same
-# haproxy.cfg (its server-template line replaced by the three local instances). Then a smoke test
-# through HAProxy, and a load run during which one API instance is killed.
+# Docker: PostgreSQL, PgBouncer, Redis, the migrator, three API instances, the worker, and HAProxy with
+# the same haproxy.cfg (its server-template line replaced by the three local instances) and pgbouncer.ini.
+# Then a smoke test through HAProxy, and a load run during which one API instance is killed.
 set -euo pipefail
 
 usage() {
@@ -13,10 +13,11 @@ Usage: devops/scripts/local/prod-local.sh [options]
 Runs the production topology as local processes (this is `make prod-local`;
 `make test` runs it too) and checks it:
 
-  1. PostgreSQL and Redis on free 127.0.0.1 ports in a temporary directory,
-  2. the migrator and the demo seed (as the database's owner), then three API
-     instances and the worker (as healthcare_app; settings from .env.staging;
-     secrets generated for the run),
+  1. PostgreSQL, PgBouncer (devops/docker/pgbouncer/pgbouncer.ini, transaction
+     pooling) and Redis on free 127.0.0.1 ports in a temporary directory,
+  2. the migrator and the demo seed (as the database's owner, directly), then
+     three API instances and the worker (as healthcare_app, through PgBouncer;
+     settings from .env.staging; secrets generated for the run),
   3. HAProxy with devops/docker/haproxy/haproxy.cfg, backends on loopback,
   4. smoke test through HAProxy: HTTP/2 over TLS, readiness, the redirect to
      HTTPS, the password on the statistics page, sign-in, the client address
@@ -104,6 +105,7 @@ api_dll="$repo_root/src/Healthcare.Api/bin/$configuration/net10.0/Healthcare.Api
 worker_dll="$repo_root/src/Healthcare.Worker/bin/$configuration/net10.0/Healthcare.Worker.dll"
 probe_dll="$repo_root/src/Healthcare.HealthProbe/bin/$configuration/net10.0/Healthcare.HealthProbe.dll"
 haproxy_cfg="$repo_root/devops/docker/haproxy/haproxy.cfg"
+pgbouncer_ini="$repo_root/devops/docker/pgbouncer/pgbouncer.ini"
 
 if [[ -n "$build" ]]; then
     echo "Building the API, the worker and the health probe ($configuration) ..."
@@ -121,6 +123,7 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/hb-prod-local.XXXXXX")"
 [[ "$(id -u)" -ne 0 ]] || chmod 711 "$TMP"
 mkdir -p "$TMP/run" "$TMP/logs" "$TMP/jwt" "$TMP/tls"
 pg_dir="$TMP/pg"
+pgbouncer_dir="$TMP/pgbouncer"
 redis_dir="$TMP/redis"
 
 failed=""
@@ -142,6 +145,8 @@ cleanup() {
     [[ -e "$TMP/run/haproxy.pid" ]] && hb_stop_pidfile "$TMP/run/haproxy.pid" 10 "haproxy"
     [[ -e "$TMP/run/wrk.pid" ]] && hb_stop_pidfile "$TMP/run/wrk.pid" 5 "wrk"
     hb_redis_stop "$redis_dir"
+    hb_pgbouncer_stop "$pgbouncer_dir"
+    [[ -s "$pgbouncer_dir/pgbouncer.log" ]] && cp "$pgbouncer_dir/pgbouncer.log" "$TMP/logs/pgbouncer.log"
     hb_pg_stop "$pg_dir"
     if [[ -n "$logs_copy" ]]; then
         mkdir -p "$logs_copy" && cp "$TMP"/logs/*.log "$logs_copy"/ 2>/dev/null
@@ -173,6 +178,7 @@ free_port() {
     printf '%s\n' "$port"
 }
 pg_port="$(free_port)"
+pgbouncer_port="$(free_port)"
 redis_port="$(free_port)"
 api_ports=("$(free_port)" "$(free_port)" "$(free_port)")
 worker_port="$(free_port)"
@@ -198,7 +204,9 @@ while IFS= read -r line; do
     [[ "$line" =~ ^[A-Z][A-Z0-9_]*= ]] && export "${line?}"
 done <"$repo_root/.env.staging"
 owner_database_url="postgresql://healthcare:$pg_password@127.0.0.1:$pg_port/healthcare"
-export DATABASE_URL="postgresql://healthcare_app:$app_password@127.0.0.1:$pg_port/healthcare"
+# The API and the worker go through PgBouncer; the worker's LISTEN needs a session of its own, directly.
+export DATABASE_URL="postgresql://healthcare_app:$app_password@127.0.0.1:$pgbouncer_port/healthcare"
+export DATABASE_LISTEN_URL="postgresql://healthcare_app:$app_password@127.0.0.1:$pg_port/healthcare"
 export REDIS_URL="redis://:$redis_password@127.0.0.1:$redis_port"
 export JWT_SIGNING_KEYS_DIR="$TMP/jwt"
 DATA_ENCRYPTION_KEYS="k1:$(openssl rand -base64 32 | tr -d '\n')"
@@ -207,8 +215,10 @@ export DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY
 export LISTEN_ADDRESS=127.0.0.1
 # HAProxy connects from 127.0.0.1; nobody else may set X-Forwarded-*.
 export TRUSTED_PROXIES=127.0.0.1
-# Four processes share the local server's 200 connections.
+# Client connections to PgBouncer, which opens at most max_db_connections to PostgreSQL.
 export DB_POOL_MAX=20
+# Debian's PgBouncer (1.18) cannot carry prepared statements in transaction mode; 1.21+ can.
+if hb_pgbouncer_tracks_prepared; then prepared="tracked by PgBouncer"; else export DB_AUTO_PREPARE=0; prepared="off (PgBouncer < 1.21)"; fi
 # No mail server here: notifications are logged (by id and template) instead of sent.
 export NOTIFY_EMAIL_CHANNEL=log
 export PUBLIC_APP_URL="https://localhost:$edge_https"
@@ -224,6 +234,9 @@ HB_PG_SUPERUSER_PASSWORD="$pg_password" hb_pg_start "$pg_dir" "$pg_port" || fail
 hb_pg_ensure_db "$pg_dir" "$pg_port" healthcare "$pg_password" healthcare || fail "could not create the database"
 hb_pg_ensure_app_roles "$pg_dir" "$pg_port" healthcare "$app_password" "$backup_password" || fail "could not create the database roles"
 HB_REDIS_PASSWORD="$redis_password" hb_redis_start "$redis_dir" "$redis_port" || fail "Redis did not start"
+step "PgBouncer 127.0.0.1:$pgbouncer_port ($(pgbouncer --version | head -1); prepared statements: $prepared)"
+hb_pgbouncer_start "$pgbouncer_ini" "$pgbouncer_dir" "$pgbouncer_port" "$pg_port" healthcare_app "$app_password" ||
+    fail "PgBouncer did not start"
 
 step "migrator and demo seed"
 (cd "$TMP" && DATABASE_URL="$owner_database_url" dotnet "$api_dll" migrate) >"$TMP/logs/migrate.log" 2>&1 || fail "the migrator failed"
@@ -276,6 +289,15 @@ sessions="$(PGPASSWORD="$pg_password" "$(hb_pg_bin)/psql" -X -A -t -h 127.0.0.1 
     fail "could not list the database sessions"
 [[ "$sessions" == healthcare_app ]] || fail "the API instances and the worker connect as '$sessions', expected healthcare_app only"
 echo "   database: the API instances and the worker connect as healthcare_app only"
+# ... and through PgBouncer, in transaction mode (its admin console, as a stats user).
+pool="$(PGPASSWORD="$app_password" "$(hb_pg_bin)/psql" -X -A -F ' ' -h 127.0.0.1 -p "$pgbouncer_port" -U healthcare_app -d pgbouncer -c "SHOW POOLS" |
+    awk 'NR == 1 { for (i = 1; i <= NF; i++) column[$i] = i; next }
+         $1 == "healthcare" && $2 == "healthcare_app" { print $column["cl_active"] + $column["cl_waiting"], $column["pool_mode"] }')" ||
+    fail "could not read PgBouncer's pools"
+read -r pooled_clients pool_mode <<<"$pool"
+[[ "$pool_mode" == transaction && "${pooled_clients:-0}" -gt 0 ]] ||
+    fail "PgBouncer has no client of healthcare in transaction mode (got: '$pool')"
+echo "   PgBouncer: $pooled_clients client connections of the API instances and the worker, transaction pooling"
 # The container health check, exactly as docker-compose.prod.yml runs it.
 dotnet "$probe_dll" "http://127.0.0.1:${api_ports[0]}/health/ready" || fail "the health probe did not pass against a ready API"
 if dotnet "$probe_dll" "http://127.0.0.1:$edge_http/health/ready" 2>/dev/null; then

@@ -21,6 +21,22 @@ public sealed class DatabaseOptions
     public int ConnectTimeoutSeconds { get; set; } = 5;
 
     /// <summary>
+    /// Statements each connection prepares on the server once they recur (Npgsql's automatic preparation); 0 turns it
+    /// off. Behind PgBouncer in transaction mode, keep it only when PgBouncer tracks prepared statements
+    /// (1.21 or newer, with <c>max_prepared_statements</c> set); set 0 behind an older PgBouncer.
+    /// </summary>
+    [ConfigurationKeyName("DB_AUTO_PREPARE")]
+    public int AutoPrepare { get; set; } = 50;
+
+    /// <summary>
+    /// Secret, optional: a direct connection to the primary for the worker's <c>LISTEN</c>, which a pooler in
+    /// transaction mode cannot carry (a notification would reach whichever client holds that server connection
+    /// next). Unset, the worker listens over <c>DATABASE_URL</c>.
+    /// </summary>
+    [ConfigurationKeyName("DATABASE_LISTEN_URL")]
+    public string? ListenUrl { get; set; }
+
+    /// <summary>
     /// Secret, optional: a streaming replica (in Kubernetes the CloudNativePG <c>-ro</c> service) for the API's
     /// list and directory reads. Unset, every read goes to <c>DATABASE_URL</c>.
     /// </summary>
@@ -47,7 +63,13 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             failures.Add($"DATABASE_READ_URL {readError}");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ListenUrl) && !PostgresConnectionString.TryParse(options.ListenUrl, out _, out var listenError))
+        {
+            failures.Add($"DATABASE_LISTEN_URL {listenError}");
+        }
+
         Settings.RequireRange(failures, "DB_POOL_MAX", options.PoolMax, 1, 1000);
+        Settings.RequireRange(failures, "DB_AUTO_PREPARE", options.AutoPrepare, 0, 1000);
         Settings.RequireRange(failures, "DB_READ_MAX_LAG_SECONDS", options.ReadMaxLagSeconds, 1, 3600);
         Settings.RequireRange(failures, "DB_COMMAND_TIMEOUT_SECONDS", options.CommandTimeoutSeconds, 1, 3600);
         Settings.RequireRange(failures, "DB_CONNECT_TIMEOUT_SECONDS", options.ConnectTimeoutSeconds, 1, 120);

@@ -31,10 +31,11 @@ public static class DataServices
             connection.CommandTimeout = options.CommandTimeoutSeconds;
             connection.Timeout = options.ConnectTimeoutSeconds;
             connection.ApplicationName ??= applicationName;
-            // Statements run often enough are prepared on the server automatically.
-            connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
-            // The application keeps no session state (no SET, LISTEN, session advisory locks or temporary tables), so a
-            // pooled connection needs no reset: it would cost the server a statement each time a connection is taken.
+            // Statements run often enough are prepared on the server automatically (DB_AUTO_PREPARE, 0 = never).
+            connection.MaxAutoPrepare = options.AutoPrepare;
+            // The application keeps no session state (no SET, session advisory locks or temporary tables; the worker's
+            // LISTEN holds its connection for good), so a pooled connection needs no reset: it would cost the server a
+            // statement each time a connection is taken, and it is what PgBouncer in transaction mode expects.
             connection.NoResetOnClose = true;
             var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
             // Names the pool in metrics (instead of its connection string).
@@ -62,14 +63,14 @@ public static class DataServices
 
     /// <summary>A data source of its own (the read replica, the look-up pool) with pooled no-tracking contexts over it.</summary>
     internal static (NpgsqlDataSource Source, PooledDbContextFactory<HealthcareDbContext> Contexts) ReadOnlyPool(
-        string? url, string name, int poolSize, int connectTimeoutSeconds, int commandTimeoutSeconds, ILoggerFactory loggers)
+        string? url, string name, int poolSize, int connectTimeoutSeconds, DatabaseOptions settings, ILoggerFactory loggers)
     {
         var connection = PostgresConnectionString.Parse(url);
         connection.MaxPoolSize = poolSize;
-        connection.CommandTimeout = commandTimeoutSeconds;
+        connection.CommandTimeout = settings.CommandTimeoutSeconds;
         connection.Timeout = connectTimeoutSeconds;
         connection.ApplicationName ??= name;
-        connection.MaxAutoPrepare = connection.MaxAutoPrepare == 0 ? 50 : connection.MaxAutoPrepare;
+        connection.MaxAutoPrepare = settings.AutoPrepare;
         // No session state, so no reset on each use (see above).
         connection.NoResetOnClose = true;
         var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString) { Name = name };

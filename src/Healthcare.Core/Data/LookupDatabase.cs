@@ -23,7 +23,7 @@ public sealed class LookupDatabase : IAsyncDisposable
     {
         var settings = options.Value;
         (_source, _contexts) = DataServices.ReadOnlyPool(
-            settings.Url, "healthcare-api-lookups", PoolSize(settings.PoolMax), settings.ConnectTimeoutSeconds, settings.CommandTimeoutSeconds, loggers);
+            settings.Url, "healthcare-api-lookups", PoolSize(settings.PoolMax), settings.ConnectTimeoutSeconds, settings, loggers);
     }
 
     /// <summary>Connections this pool may open beside DB_POOL_MAX: a quarter of it, at least 2 and at most 10.</summary>

@@ -40,7 +40,7 @@ public sealed partial class ReadReplica : IAsyncDisposable
         }
 
         (_source, _contexts) = DataServices.ReadOnlyPool(
-            settings.ReadUrl, "healthcare-api-read", settings.PoolMax, Math.Min(settings.ConnectTimeoutSeconds, 2), settings.CommandTimeoutSeconds, loggers);
+            settings.ReadUrl, "healthcare-api-read", settings.PoolMax, Math.Min(settings.ConnectTimeoutSeconds, 2), settings, loggers);
     }
 
     public bool IsConfigured => _source is not null;

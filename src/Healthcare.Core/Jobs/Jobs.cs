@@ -43,12 +43,24 @@ public static class JobStorageSetup
         }
     }
 
-    public static IServiceCollection AddJobStorage(this IServiceCollection services, Action<IServiceProvider, IGlobalConfiguration>? configure = null)
+    /// <summary>
+    /// Connections Hangfire's storage may open in a process that runs <paramref name="jobWorkers"/> job workers: one
+    /// each, and ten for the servers' own loops (heartbeats, schedulers, counters) and for enqueuing. Npgsql's default
+    /// of 100 would leave the connection budget (docs/performance.md) open-ended.
+    /// </summary>
+    public static int StoragePoolSize(int jobWorkers) => jobWorkers + 10;
+
+    /// <param name="jobWorkers">How many job workers this process runs (none in the API, which only enqueues).</param>
+    public static IServiceCollection AddJobStorage(
+        this IServiceCollection services, Func<IServiceProvider, int>? jobWorkers = null, Action<IServiceProvider, IGlobalConfiguration>? configure = null)
     {
         services.AddHangfire((sp, configuration) =>
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var connection = PostgresConnectionString.Parse(database.Url);
+            connection.MaxPoolSize = StoragePoolSize(jobWorkers?.Invoke(sp) ?? 0);
+            connection.CommandTimeout = database.CommandTimeoutSeconds;
+            connection.Timeout = database.ConnectTimeoutSeconds;
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()

@@ -38,7 +38,9 @@ public static class JobServer
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.EmailChannel == "smtp"
             ? sp.GetRequiredService<SmtpEmailSender>()
             : sp.GetRequiredService<LogEmailSender>());
-        services.AddJobStorage((sp, configuration) =>
+        services.AddJobStorage(
+            sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value.JobWorkers,
+            (sp, configuration) =>
         {
             var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
             configuration.UseFilter(new JobTelemetryFilter(sp.GetRequiredService<HealthcareMetrics>()));

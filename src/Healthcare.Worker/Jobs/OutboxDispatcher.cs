@@ -1,3 +1,4 @@
+using Healthcare.Core.Configuration;
 using System.Diagnostics;
 using Hangfire;
 using Hangfire.States;
@@ -24,6 +25,7 @@ public sealed partial class OutboxDispatcher(
     IBackgroundJobClient jobs,
     TimeProvider clock,
     IOptions<NotificationOptions> options,
+    IOptions<DatabaseOptions> database,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 50;
@@ -35,7 +37,7 @@ public sealed partial class OutboxDispatcher(
         {
             try
             {
-                await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var listener = await OpenListenerAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand("LISTEN outbox_messages", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -55,6 +57,35 @@ public sealed partial class OutboxDispatcher(
                 LogDispatchFailed(logger, e.GetType().Name);
                 await Task.Delay(PollInterval, stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// The connection that LISTENs: a pooled one of <c>DATABASE_URL</c>, or, behind a pooler in transaction mode, a
+    /// direct one to the primary (<c>DATABASE_LISTEN_URL</c>) that only this loop uses.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenListenerAsync(CancellationToken cancellationToken)
+    {
+        var settings = database.Value;
+        if (string.IsNullOrWhiteSpace(settings.ListenUrl))
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+
+        var direct = PostgresConnectionString.Parse(settings.ListenUrl);
+        direct.Pooling = false;
+        direct.Timeout = settings.ConnectTimeoutSeconds;
+        direct.ApplicationName ??= "healthcare-worker-listen";
+        var connection = new NpgsqlConnection(direct.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
     }
 
