@@ -1,7 +1,7 @@
-using Healthcare.Core.Configuration;
 using System.Diagnostics;
 using Hangfire;
 using Hangfire.States;
+using Healthcare.Core.Configuration;
 using Healthcare.Core.Data;
 using Healthcare.Core.Jobs;
 using Healthcare.Core.Messaging;

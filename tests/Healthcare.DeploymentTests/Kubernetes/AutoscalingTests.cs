@@ -21,6 +21,10 @@ public sealed class AutoscalingTests
         var postgres = RunbookTables.Range(row["PostgreSQL instances"]).Min;
         var cluster = manifest.OfKind("Cluster").SingleOrDefault();
         Assert.Equal(postgres, cluster is null ? manifest.Get<V1StatefulSet>("postgres").Spec.Replicas : int.Parse(cluster.Scalar("spec.instances")!, System.Globalization.CultureInfo.InvariantCulture));
+
+        // "rw + ro" PgBouncer pods, or "-" without poolers.
+        var poolers = manifest.OfKind("Pooler").OrderByDescending(p => p.Scalar("spec.type"), StringComparer.Ordinal).Select(p => p.Scalar("spec.instances") ?? "1");
+        Assert.Equal(row["PgBouncer pods (rw + ro)"], manifest.OfKind("Pooler").Any() ? string.Join(" + ", poolers) : "-");
     }
 
     [Theory]

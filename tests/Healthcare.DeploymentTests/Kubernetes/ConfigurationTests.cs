@@ -62,7 +62,7 @@ public sealed partial class ConfigurationTests
             if (databaseSecrets.ContainsKey(name))
             {
                 // kubernetes.io/basic-auth, with the role's DATABASE_URL next to its username and password.
-                if (key is not (null or "username" or "password" or "uri"))
+                if (key is not (null or "username" or "password" or "uri" or "listen-uri"))
                 {
                     failures.Add($"{where}: the database Secret {name} has no key {key}");
                 }

@@ -51,8 +51,7 @@ public sealed class DataAndOperationsTests
 
     [Theory]
     [InlineData("local")]
-    [InlineData("staging")]
-    public void LocalAndStagingRunASingleInstancePostgreSqlWithAVolume(string overlay)
+    public void LocalRunsASingleInstancePostgreSqlWithAVolume(string overlay)
     {
         var manifest = Kustomize.Overlay(overlay);
         var postgres = manifest.Get<V1StatefulSet>("postgres");
@@ -64,19 +63,22 @@ public sealed class DataAndOperationsTests
         Assert.Contains(manifest.Get<V1Service>("postgres").Spec.Ports, p => p.Port == 5432);
     }
 
-    [Fact]
-    public void ProductionRunsPostgreSqlAsAThreeInstanceCloudNativePgClusterWithSynchronousReplicationAndBackups()
+    [Theory]
+    [InlineData("staging", "2", "preferred", "preferred")]
+    [InlineData("production", "3", "required", "required")]
+    public void StagingAndProductionRunPostgreSqlAsACloudNativePgClusterWithSynchronousReplicationAndBackups(string overlay, string instances, string durability, string antiAffinity)
     {
-        var manifest = Kustomize.Overlay("production");
+        var manifest = Kustomize.Overlay(overlay);
         Assert.Null(manifest.Find("StatefulSet", "postgres"));
         Assert.Null(manifest.Find("Service", "postgres"));
 
         var cluster = Assert.Single(manifest.OfKind("Cluster"));
         Assert.Equal("postgres", cluster.Name);
-        Assert.Equal("3", cluster.Scalar("spec.instances"));
+        Assert.Equal(instances, cluster.Scalar("spec.instances"));
         Assert.True(int.Parse(cluster.Scalar("spec.postgresql.synchronous.number")!, CultureInfo.InvariantCulture) >= 1);
         Assert.Contains(cluster.Scalar("spec.postgresql.synchronous.method"), SynchronousMethods);
-        Assert.Equal("required", cluster.Scalar("spec.postgresql.synchronous.dataDurability"));
+        Assert.Equal(durability, cluster.Scalar("spec.postgresql.synchronous.dataDurability"));
+        Assert.Equal(antiAffinity, cluster.Scalar("spec.affinity.podAntiAffinityType"));
         Assert.Equal("healthcare", cluster.Scalar("spec.bootstrap.initdb.database"));
         Assert.Equal("healthcare", cluster.Scalar("spec.bootstrap.initdb.owner"));
         Assert.NotNull(cluster.Scalar("spec.storage.size"));

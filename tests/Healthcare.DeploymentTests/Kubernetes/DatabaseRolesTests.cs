@@ -112,7 +112,6 @@ public sealed class DatabaseRolesTests
 
     [Theory]
     [InlineData("local")]
-    [InlineData("staging")]
     public void TheSinglePostgreSqlCreatesTheRolesOnItsFirstStart(string overlay)
     {
         var manifest = Kustomize.Overlay(overlay);
@@ -139,10 +138,12 @@ public sealed class DatabaseRolesTests
         Assert.All(ScriptVariables, variable => Assert.Contains(variable, script, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void TheCloudNativePgClusterDeclaresTheFourRolesWithTheirLoginsAndMemberships()
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("production")]
+    public void TheCloudNativePgClusterDeclaresTheFourRolesWithTheirLoginsAndMemberships(string overlay)
     {
-        var manifest = Kustomize.Overlay("production");
+        var manifest = Kustomize.Overlay(overlay);
         var cluster = Assert.Single(manifest.OfKind("Cluster"));
         Assert.Equal("healthcare", cluster.Scalar("spec.bootstrap.initdb.owner"));
         Assert.Equal(OwnerSecret, cluster.Scalar("spec.bootstrap.initdb.secret.name"));

@@ -32,6 +32,8 @@ public sealed class NetworkPolicyTests
         var pods = manifest.Workloads().Select(w => (Name: w.ToString(), Labels: w.PodLabels)).ToList();
         // CloudNativePG's instance pods carry the cnpg.io/cluster label of their Cluster.
         pods.AddRange(manifest.OfKind("Cluster").Select(c => (Name: c.Id, Labels: (IDictionary<string, string>)new Dictionary<string, string> { ["cnpg.io/cluster"] = c.Name })));
+        // A Pooler's PgBouncer pods carry its template's labels and cnpg.io/poolerName.
+        pods.AddRange(manifest.OfKind("Pooler").Select(p => (Name: p.Id, Labels: PoolerPodLabels(p))));
 
         Assert.All(pods, pod => Assert.True(policies.Any(p => Selectors.Matches(p.Spec.PodSelector, pod.Labels)), $"{pod.Name}: no NetworkPolicy selects its pods"));
         Assert.All(policies, policy => Assert.True(pods.Any(pod => Selectors.Matches(policy.Spec.PodSelector, pod.Labels)), $"NetworkPolicy {policy.Metadata.Name} selects no pod"));
@@ -62,7 +64,12 @@ public sealed class NetworkPolicyTests
     {
         var manifest = Kustomize.Overlay(overlay);
         var databasePods = DatabasePodLabels(manifest);
+        // With CloudNativePG, also its PgBouncer pods (the Poolers).
         var allowed = new HashSet<string> { "api", "worker", "migrate", "backup" };
+        if (manifest.OfKind("Pooler").Any())
+        {
+            allowed.Add("postgres-pooler");
+        }
         foreach (var labels in databasePods)
         {
             foreach (var rule in IngressRulesFor(manifest, labels).Where(r => r.Ports.Any(p => p.Port.ToInt() == 5432)))
@@ -92,6 +99,29 @@ public sealed class NetworkPolicyTests
             Assert.True(
                 databasePods.Any(db => EgressAllowed(manifest, clientLabels, db, 5432) && IngressAllowed(manifest, db, clientLabels, 5432)),
                 $"{client} cannot reach PostgreSQL on 5432");
+        }
+    }
+
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("production")]
+    public void TheApiAndTheWorkerReachThePoolersAndThePoolersReachTheInstances(string overlay)
+    {
+        var manifest = Kustomize.Overlay(overlay);
+        var poolers = manifest.OfKind("Pooler").ToList();
+        Assert.Equal(2, poolers.Count);
+        var instances = DatabasePodLabels(manifest);
+        foreach (var pooler in poolers.Select(PoolerPodLabels))
+        {
+            foreach (var client in new[] { "api", "worker" })
+            {
+                var labels = manifest.Workloads().Single(w => w.Name == client).PodLabels;
+                Assert.True(EgressAllowed(manifest, labels, pooler, 5432) && IngressAllowed(manifest, pooler, labels, 5432), $"{client} cannot reach {pooler["cnpg.io/poolerName"]}");
+            }
+
+            Assert.True(instances.Any(db => EgressAllowed(manifest, pooler, db, 5432) && IngressAllowed(manifest, db, pooler, 5432)), $"{pooler["cnpg.io/poolerName"]} cannot reach PostgreSQL");
+            var migrate = manifest.Workloads().Single(w => w.Name == "migrate").PodLabels;
+            Assert.False(IngressAllowed(manifest, pooler, migrate, 5432), "the migrator connects directly, not through a pooler");
         }
     }
 
@@ -144,6 +174,20 @@ public sealed class NetworkPolicyTests
                     break;
             }
         }
+    }
+
+    private static IDictionary<string, string> PoolerPodLabels(ManifestObject pooler)
+    {
+        var labels = new Dictionary<string, string> { ["cnpg.io/poolerName"] = pooler.Name };
+        if (pooler.At("spec.template.metadata.labels") is YamlDotNet.RepresentationModel.YamlMappingNode template)
+        {
+            foreach (var (key, value) in template.Children)
+            {
+                labels[key.ToString()] = value.ToString();
+            }
+        }
+
+        return labels;
     }
 
     private static List<IDictionary<string, string>> DatabasePodLabels(Manifest manifest)

@@ -11,6 +11,7 @@ public sealed class RenderingTests
         "monitoring.coreos.com/v1/ServiceMonitor",
         "monitoring.coreos.com/v1/PrometheusRule",
         "postgresql.cnpg.io/v1/Cluster",
+        "postgresql.cnpg.io/v1/Pooler",
         "postgresql.cnpg.io/v1/ScheduledBackup",
     ];
 
@@ -58,6 +59,7 @@ public sealed class RenderingTests
     {
         ["Cluster"] = ["spec.instances", "spec.storage.size"],
         ["ScheduledBackup"] = ["spec.cluster.name", "spec.schedule"],
+        ["Pooler"] = ["spec.cluster.name", "spec.pgbouncer"],
         ["ScaledObject"] = ["spec.scaleTargetRef.name", "spec.triggers"],
         ["ServiceMonitor"] = ["spec.selector", "spec.endpoints"],
         ["PrometheusRule"] = ["spec.groups"],
