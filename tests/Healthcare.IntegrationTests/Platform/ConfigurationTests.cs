@@ -14,6 +14,8 @@ public sealed class ConfigurationTests
     [InlineData("JWT_SIGNING_KEYS_DIR", null, "JWT_SIGNING_KEYS_DIR is not set")]
     [InlineData("DB_POOL_MAX", "lots", "DB_POOL_MAX must be a whole number")]
     [InlineData("DB_POOL_MAX", "0", "DB_POOL_MAX must be between 1 and 1000")]
+    [InlineData("DB_AUTO_PREPARE", "-1", "DB_AUTO_PREPARE must be between 0 and 1000")]
+    [InlineData("DATABASE_LISTEN_URL", "postgresql://user:hunter2@/nodb", "DATABASE_LISTEN_URL is not a valid postgresql:// URL")]
     [InlineData("LOG_LEVEL", "chatty", "LOG_LEVEL must be one of")]
     [InlineData("HTTPS_PORT", "8443", "TLS_CERT_PATH must be set when HTTPS_PORT is set")]
     [InlineData("CORS_ALLOWED_ORIGINS", "*", "CORS_ALLOWED_ORIGINS has '*'")]
