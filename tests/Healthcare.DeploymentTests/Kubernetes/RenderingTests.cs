@@ -24,7 +24,7 @@ public sealed class RenderingTests
         Assert.Contains(manifest.Objects, o => o is { Kind: "Deployment", Name: "worker" });
         Assert.Contains(manifest.Objects, o => o is { Kind: "Job", Name: "migrate" });
         Assert.All(
-            manifest.Objects.Where(o => o.Kind != "Namespace"),
+            manifest.Objects,
             o => Assert.True(o.Namespace == "healthcare-backend", $"{o.Id} is in namespace '{o.Namespace}'"));
         var duplicates = manifest.Objects.GroupBy(o => (o.ApiVersion, o.Kind, o.Name)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
