@@ -12,6 +12,7 @@ public sealed class RenderingTests
         "monitoring.coreos.com/v1/PrometheusRule",
         "postgresql.cnpg.io/v1/Cluster",
         "postgresql.cnpg.io/v1/ScheduledBackup",
+        "autoscaling.k8s.io/v1/VerticalPodAutoscaler",
     ];
 
     [Theory]
@@ -53,7 +54,10 @@ public sealed class RenderingTests
         Assert.Empty(unknown);
     }
 
-    /// <summary>The fields each custom resource's CRD marks required (CloudNativePG 1.26+, KEDA 2, Prometheus Operator).</summary>
+    /// <summary>
+    /// The fields each custom resource's CRD marks required (CloudNativePG 1.26+, KEDA 2, Prometheus Operator, VPA 1). The
+    /// VerticalPodAutoscalers are also validated against their whole CRD schema (VerticalPodAutoscalerTests).
+    /// </summary>
     private static readonly Dictionary<string, string[]> RequiredFields = new()
     {
         ["Cluster"] = ["spec.instances", "spec.storage.size"],
@@ -61,6 +65,7 @@ public sealed class RenderingTests
         ["ScaledObject"] = ["spec.scaleTargetRef.name", "spec.triggers"],
         ["ServiceMonitor"] = ["spec.selector", "spec.endpoints"],
         ["PrometheusRule"] = ["spec.groups"],
+        ["VerticalPodAutoscaler"] = ["spec.targetRef.kind", "spec.targetRef.name"],
     };
 
     [Theory]
