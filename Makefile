@@ -9,7 +9,7 @@ SCRIPTS := devops/scripts
 
 .PHONY: help run stop-local reset-local test test-only test-under-load chaos clients lint build format clean
 .PHONY: start logs stop restart rebuild prod-start prod-logs prod-stop prod-local
-.PHONY: k8s-image k8s-local-deploy k8s-local-access k8s-local-stop k8s-rules
+.PHONY: k8s-namespace k8s-image k8s-local-deploy k8s-local-access k8s-local-stop k8s-rules
 
 help: ## Show this list of targets
 	@echo "Usage: make <target>"
@@ -86,6 +86,9 @@ build: ## Build the solution in Release
 format: ## Apply dotnet format fixes to the C# code
 	dotnet format $(SOLUTION)
 	dotnet format clients/dotnet/HealthcareBackend.Client.slnx --exclude clients/dotnet/src/HealthcareBackend.Client/Generated
+
+k8s-namespace: ## Create or update the namespace and its Roles (a cluster administrator, before the first deploy)
+	kubectl apply -k devops/kubernetes/namespace/
 
 k8s-image: ## Pin an overlay to an image digest CI pushed: make k8s-image OVERLAY=production DIGEST=sha256:...
 	@$(SCRIPTS)/k8s/set-image.sh "$(OVERLAY)" "$(DIGEST)"

@@ -18,7 +18,9 @@ IMAGE_TAG  the image to run: a digest (sha256:<64 hex>, preferred: it cannot
 
 Steps:
   1. render the overlay (kubectl kustomize) and point every
-     healthcare-backend image in it at IMAGE_TAG;
+     healthcare-backend image in it at IMAGE_TAG; stop if it holds a
+     Namespace, a Role or a cluster-wide object, or if the namespace does
+     not exist (a cluster administrator creates it: make k8s-namespace);
   2. apply everything but the Deployments, with a fresh `migrate` Job, and
      wait for the Job to complete (a failed migration stops here, before any
      Deployment changes);
@@ -233,6 +235,14 @@ has_migrate=""
 if awk 'BEGIN { RS = "---\n" } /(^|\n)kind:[[:space:]]*Job[[:space:]]*\n/ && /\n  name:[[:space:]]*migrate[[:space:]]*\n/ { found = 1 } END { exit !found }' "$work/rest.yaml"; then
     has_migrate=1
 fi
+# A release holds this namespace's objects only. The namespace itself, its Roles and anything
+# cluster-wide come from devops/kubernetes/namespace, applied by a cluster administrator; the deploy
+# credentials may not create them, so a release that has one is stopped before anything changes.
+outside="$(grep -E '^kind:[[:space:]]*(Namespace|Role|RoleBinding|Cluster[A-Z][A-Za-z]*|CustomResourceDefinition|PersistentVolume|StorageClass|PriorityClass|IngressClass|RuntimeClass|APIService|[A-Za-z]*WebhookConfiguration)[[:space:]]*$' "$work/release.yaml" | sed 's/^kind:[[:space:]]*//' | sort -u | paste -sd, - || true)"
+if [[ -n "$outside" ]]; then
+    echo "deploy.sh: the overlay $overlay renders $outside, which a release may not hold (they belong in devops/kubernetes/namespace, applied by a cluster administrator)" >&2
+    exit 1
+fi
 resources="$(grep -E '^kind:' "$work/release.yaml" | sed 's/^kind:[[:space:]]*//' | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')"
 
 echo "deploy: $environment <- $image"
@@ -253,6 +263,12 @@ fi
 if [[ -n "$smoke" && ( -z "${SMOKE_TEST_EMAIL:-}" || -z "${SMOKE_TEST_PASSWORD:-}" ) ]]; then
     echo "deploy.sh: SMOKE_TEST_EMAIL and SMOKE_TEST_PASSWORD must be set for the smoke test (or pass --no-smoke-test)" >&2
     exit 2
+fi
+
+# The namespace is created once by a cluster administrator (make k8s-namespace), never by a release.
+if ! kube get namespace "$namespace" -o name >/dev/null 2>&1; then
+    echo "deploy.sh: namespace $namespace does not exist (or these credentials cannot read it); a cluster administrator creates it once with: make k8s-namespace" >&2
+    exit 1
 fi
 
 revision() {

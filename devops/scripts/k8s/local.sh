@@ -12,7 +12,8 @@ Usage: devops/scripts/k8s/local.sh [-h|--help] deploy|access|stop
   deploy  create the kind cluster (if missing), build healthcare-backend:0.0.0-local from
           devops/docker/Dockerfile and load it into kind, create the Secrets healthcare-secrets
           and healthcare-db-owner, -app, -backup and -superuser (the database roles) with random
-          values (each only when missing), apply devops/kubernetes/overlays/local, and wait
+          values (each only when missing), apply devops/kubernetes/namespace and
+          devops/kubernetes/overlays/local, and wait
           for the migration Job and the rollouts
   access  forward the API to http://localhost:8088 until Ctrl-C
   stop    delete the kind cluster and everything in it
@@ -155,7 +156,8 @@ deploy() {
     docker build --file "$repo_root/devops/docker/Dockerfile" --tag "$image" "$repo_root"
     kind load docker-image "$image" --name "$cluster"
 
-    kubectl --context "$context" create namespace "$namespace" --dry-run=client -o yaml | kubectl --context "$context" apply -f - >/dev/null
+    # What an administrator applies once on a real cluster: the namespace, its Pod Security labels, the Roles.
+    kubectl --context "$context" apply -k "$repo_root/devops/kubernetes/namespace" >/dev/null
     ensure_secret
 
     # A Job's pod template cannot change: the previous migration Job goes before the new one is applied.

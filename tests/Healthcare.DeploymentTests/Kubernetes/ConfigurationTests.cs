@@ -209,6 +209,56 @@ public sealed partial class ConfigurationTests
         }
     }
 
+    /// <summary>The widest range a non-local overlay may trust for X-Forwarded-For (docs/operations/kubernetes.md, "Trusted proxies").</summary>
+    public const int WidestIPv4Prefix = 24;
+
+    public const int WidestIPv6Prefix = 64;
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void TrustedProxiesMatchTheRunbookAndOutsideLocalNameTheIngressPodsNarrowly(string overlay)
+    {
+        var site = Kustomize.Overlay(overlay).All<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("healthcare-site", StringComparison.Ordinal));
+        var value = site.Data["TRUSTED_PROXIES"];
+        var documented = RunbookTables.Table("Trusted proxies").Single(r => r["Overlay"] == overlay);
+        Assert.Equal(RunbookTables.CodeSpans(documented["`TRUSTED_PROXIES`"]).Single(), value);
+
+        var entries = value.Split(',', StringSplitOptions.TrimEntries);
+        Assert.NotEmpty(entries);
+        if (overlay != "local")
+        {
+            Assert.All(entries, entry => Assert.True(!TooWide(entry), $"{overlay}: TRUSTED_PROXIES trusts {entry}, wider than a /{WidestIPv4Prefix} (IPv6 /{WidestIPv6Prefix})"));
+        }
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8", true)]
+    [InlineData("10.244.0.0/16", true)]
+    [InlineData("10.244.10.0/23", true)]
+    [InlineData("fd00::/48", true)]
+    [InlineData("10.244.10.0/24", false)]
+    [InlineData("10.244.10.17", false)]
+    [InlineData("fd00:10:244:10::/64", false)]
+    public void TheWidthCheckRefusesRangesBeyondTheLimit(string entry, bool tooWide) => Assert.Equal(tooWide, TooWide(entry));
+
+    /// <summary>Whether one TRUSTED_PROXIES entry (an address or a CIDR range) is wider than the limit; a malformed one is too.</summary>
+    private static bool TooWide(string entry)
+    {
+        var parts = entry.Split('/');
+        if (!System.Net.IPAddress.TryParse(parts[0], out var address) || parts.Length > 2)
+        {
+            return true;
+        }
+
+        if (parts.Length == 1)
+        {
+            return false;
+        }
+
+        var widest = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? WidestIPv6Prefix : WidestIPv4Prefix;
+        return !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix) || prefix < widest;
+    }
+
     [Fact]
     public void NoSecretValueIsCommittedInTheKubernetesFiles()
     {

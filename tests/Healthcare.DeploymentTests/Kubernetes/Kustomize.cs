@@ -15,6 +15,12 @@ public static class Kustomize
     /// <summary>The overlays of devops/kubernetes/overlays, which are what gets applied.</summary>
     public static readonly string[] Overlays = ["local", "staging", "production"];
 
+    /// <summary>
+    /// The namespace and the Roles in it (devops/kubernetes/namespace): applied once by a cluster administrator, never
+    /// part of a release.
+    /// </summary>
+    public static Manifest NamespaceAndAccess => Render(Path.Combine(KubernetesDir, "namespace"));
+
     private static readonly ConcurrentDictionary<string, Lazy<Manifest>> Rendered = new();
 
     public static TheoryData<string> OverlayNames => new(Overlays);

@@ -86,6 +86,12 @@ public sealed partial class Manifest
         return new Manifest(source, objects);
     }
 
+    /// <summary>The API group and plural resource name of a built-in object (what RBAC rules name), or null for a custom resource.</summary>
+    public static (string Group, string Resource)? BuiltInResource(ManifestObject item) =>
+        BuiltInTypes.TryGetValue(item.ApiVersion + "/" + item.Kind, out var type) && type.GetCustomAttribute<KubernetesEntityAttribute>() is { } entity
+            ? (entity.Group ?? "", entity.PluralName)
+            : null;
+
     /// <summary>Reads a built-in object into its client model, failing on any unknown field.</summary>
     public static object ReadStrict(ManifestObject item)
     {

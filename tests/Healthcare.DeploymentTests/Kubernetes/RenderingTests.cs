@@ -13,6 +13,7 @@ public sealed class RenderingTests
         "postgresql.cnpg.io/v1/Cluster",
         "postgresql.cnpg.io/v1/Pooler",
         "postgresql.cnpg.io/v1/ScheduledBackup",
+        "autoscaling.k8s.io/v1/VerticalPodAutoscaler",
     ];
 
     [Theory]
@@ -25,7 +26,7 @@ public sealed class RenderingTests
         Assert.Contains(manifest.Objects, o => o is { Kind: "Deployment", Name: "worker" });
         Assert.Contains(manifest.Objects, o => o is { Kind: "Job", Name: "migrate" });
         Assert.All(
-            manifest.Objects.Where(o => o.Kind != "Namespace"),
+            manifest.Objects,
             o => Assert.True(o.Namespace == "healthcare-backend", $"{o.Id} is in namespace '{o.Namespace}'"));
         var duplicates = manifest.Objects.GroupBy(o => (o.ApiVersion, o.Kind, o.Name)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
@@ -54,7 +55,10 @@ public sealed class RenderingTests
         Assert.Empty(unknown);
     }
 
-    /// <summary>The fields each custom resource's CRD marks required (CloudNativePG 1.26+, KEDA 2, Prometheus Operator).</summary>
+    /// <summary>
+    /// The fields each custom resource's CRD marks required (CloudNativePG 1.26+, KEDA 2, Prometheus Operator, VPA 1). The
+    /// VerticalPodAutoscalers are also validated against their whole CRD schema (VerticalPodAutoscalerTests).
+    /// </summary>
     private static readonly Dictionary<string, string[]> RequiredFields = new()
     {
         ["Cluster"] = ["spec.instances", "spec.storage.size"],
@@ -63,6 +67,7 @@ public sealed class RenderingTests
         ["ScaledObject"] = ["spec.scaleTargetRef.name", "spec.triggers"],
         ["ServiceMonitor"] = ["spec.selector", "spec.endpoints"],
         ["PrometheusRule"] = ["spec.groups"],
+        ["VerticalPodAutoscaler"] = ["spec.targetRef.kind", "spec.targetRef.name"],
     };
 
     [Theory]

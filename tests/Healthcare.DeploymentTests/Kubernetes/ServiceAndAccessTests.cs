@@ -2,7 +2,7 @@ using k8s.Models;
 
 namespace Healthcare.DeploymentTests.Kubernetes;
 
-/// <summary>Services, the Ingress, the namespace and RBAC.</summary>
+/// <summary>Services, the Ingress, the namespace and RBAC (the Roles themselves: <see cref="AccessTests"/>).</summary>
 public sealed class ServiceAndAccessTests
 {
     [Theory]
@@ -60,11 +60,10 @@ public sealed class ServiceAndAccessTests
         Assert.All(manifest.All<V1Service>(), s => Assert.True(s.Spec.Type is null or "ClusterIP", $"Service {s.Metadata.Name} is {s.Spec.Type}"));
     }
 
-    [Theory]
-    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
-    public void TheNamespaceEnforcesTheRestrictedPodSecurityStandard(string overlay)
+    [Fact]
+    public void TheNamespaceEnforcesTheRestrictedPodSecurityStandard()
     {
-        var ns = Assert.Single(Kustomize.Overlay(overlay).All<V1Namespace>());
+        var ns = Assert.Single(Kustomize.NamespaceAndAccess.All<V1Namespace>());
         Assert.Equal("healthcare-backend", ns.Metadata.Name);
         Assert.Equal("restricted", ns.Metadata.Labels["pod-security.kubernetes.io/enforce"]);
     }
@@ -90,12 +89,12 @@ public sealed class ServiceAndAccessTests
         Assert.All(accounts.Keys, a => Assert.Contains(a, used.Values));
     }
 
-    [Theory]
-    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
-    public void RolesAreNamespacedReadMostlyAndNameTheSecretsTheyRead(string overlay)
+    [Fact]
+    public void RolesAreNamespacedReadMostlyAndNameTheSecretsTheyRead()
     {
-        var manifest = Kustomize.Overlay(overlay);
+        var manifest = Kustomize.NamespaceAndAccess;
         Assert.DoesNotContain(manifest.Objects, o => o.Kind is "ClusterRole" or "ClusterRoleBinding");
+        Assert.All(manifest.Objects.Where(o => o.Kind != "Namespace"), o => Assert.Equal("healthcare-backend", o.Namespace));
 
         var roles = manifest.All<V1Role>();
         foreach (var rule in roles.SelectMany(r => r.Rules.Select(rule => (Role: r.Metadata.Name, Rule: rule))))

@@ -147,6 +147,35 @@ public sealed class DeployScriptTests(SeededApi api) : IDisposable
     }
 
     [Fact]
+    public async Task AMissingNamespaceStopsTheDeploymentWithOneLineBeforeAnythingChanges()
+    {
+        // The namespace comes from devops/kubernetes/namespace, applied once by a cluster administrator.
+        var result = await DeployAsync(Environment(fail: "namespace"));
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("namespace healthcare-backend does not exist", line);
+        Assert.Contains("make k8s-namespace", line);
+        Assert.Empty(_cluster.Applied);
+        Assert.DoesNotContain(_cluster.Calls, c => c.Contains(" delete ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("v1", "Namespace", "")]
+    [InlineData("rbac.authorization.k8s.io/v1", "ClusterRole", "")]
+    [InlineData("rbac.authorization.k8s.io/v1", "Role", "\n  namespace: healthcare-backend")]
+    public async Task AReleaseThatHoldsANamespaceARoleOrAClusterWideObjectIsRefused(string apiVersion, string kind, string namespaceLine)
+    {
+        _cluster.AddToRelease($"apiVersion: {apiVersion}\nkind: {kind}\nmetadata:\n  name: healthcare-backend{namespaceLine}");
+
+        var result = await DeployAsync(Environment());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"renders {kind}, which a release may not hold", result.Stderr);
+        Assert.All(_cluster.Calls, c => Assert.StartsWith("kustomize ", c));
+    }
+
+    [Fact]
     public async Task ADryRunRendersThePlanAndChangesNothing()
     {
         var result = await DeployAsync(Environment(), "--dry-run");

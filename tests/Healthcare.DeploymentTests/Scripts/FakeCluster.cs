@@ -2,7 +2,7 @@ namespace Healthcare.DeploymentTests.Scripts;
 
 /// <summary>
 /// A stand-in <c>kubectl</c> first on PATH: it records every call, renders a fixed overlay, keeps Deployment
-/// revisions, and fails the step named in FAKE_KUBECTL_FAIL (apply, migrate or rollout), so the deployment
+/// revisions, and fails the step named in FAKE_KUBECTL_FAIL (namespace, apply, migrate or rollout), so the deployment
 /// scripts' decisions can be checked without a cluster.
 /// </summary>
 public sealed class FakeCluster : IDisposable
@@ -28,6 +28,7 @@ public sealed class FakeCluster : IDisposable
             kustomize) cat "$dir/rendered.yaml" ;;
             get)
                 case "$2:$*" in
+                    namespace:*) [[ "$fail" != namespace ]] || { echo 'namespaces "healthcare-backend" not found' >&2; exit 1; } ;;
                     job/migrate:*) if [[ "$fail" == migrate ]]; then echo Failed=True; else echo Complete=True; fi ;;
                     deployment/*revision*) revision "${2#deployment/}" ;;
                     deployment/*spec.replicas*) cat "$dir/replicas-${2#deployment/}" 2>/dev/null || echo 2 ;;
@@ -136,6 +137,10 @@ public sealed class FakeCluster : IDisposable
         .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)["applied-".Length..], System.Globalization.CultureInfo.InvariantCulture))
         .Select(File.ReadAllText)
         .ToList();
+
+    /// <summary>Adds a document to what `kubectl kustomize` of the overlay gives.</summary>
+    public void AddToRelease(string document) =>
+        File.AppendAllText(Path.Combine(StateDirectory, "rendered.yaml"), "---\n" + document.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
 
     /// <summary>Applying the release leaves this Deployment's template, so its revision, as it was.</summary>
     public void KeepUnchanged(string deployment) => File.WriteAllText(Path.Combine(StateDirectory, $"unchanged-{deployment}"), "");
