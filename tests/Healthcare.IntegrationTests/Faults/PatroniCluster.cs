@@ -320,11 +320,14 @@ public sealed class PatroniCluster : IAsyncDisposable
         /// <summary>
         /// The node dies at once, as when its machine is lost: SIGKILL to Patroni (its process group) and to the
         /// postmaster and every server process under it (Patroni starts the postmaster in a session of its own). No
-        /// shutdown checkpoint, no goodbye to the standby; the leader key in etcd expires after the ttl.
+        /// shutdown checkpoint, no goodbye to the standby; the leader key in etcd expires after the ttl. Returns the
+        /// <see cref="Stopwatch.GetTimestamp"/> of the moment the signals went out.
         /// </summary>
-        public async Task KillAsync()
+        public async Task<long> KillAsync()
         {
+            // Everything is looked up first, so that the signals go out back to back.
             var postmaster = PostmasterPid();
+            var children = postmaster is { } parent ? Signals.ChildrenOf(parent) : [];
             if (_patroni is { HasExited: false })
             {
                 Signals.SendToGroup(_patroni.Id, Signals.Kill);
@@ -332,20 +335,23 @@ public sealed class PatroniCluster : IAsyncDisposable
 
             if (postmaster is { } pid)
             {
-                var children = Signals.ChildrenOf(pid);
                 Signals.Send(pid, Signals.Kill);
-                foreach (var child in children)
-                {
-                    Signals.Send(child, Signals.Kill);
-                }
+            }
 
-                Assert.True(await Signals.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(10)), $"the postmaster of {Name} (pid {pid}) outlived SIGKILL");
+            children.ForEach(child => Signals.Send(child, Signals.Kill));
+            var killed = Stopwatch.GetTimestamp();
+            if (postmaster is { } dead)
+            {
+                Assert.True(await Signals.WaitUntilGoneAsync(dead, TimeSpan.FromSeconds(10)), $"the postmaster of {Name} (pid {dead}) outlived SIGKILL");
             }
 
             if (_patroni is not null)
             {
-                await _patroni.WaitForExitAsync();
+                using var wait = new CancellationTokenSource(TestTimeouts.Scaled(TimeSpan.FromSeconds(10)));
+                await _patroni.WaitForExitAsync(wait.Token);
             }
+
+            return killed;
         }
 
         internal async Task WriteConfigurationAsync(string pgBin)
