@@ -24,7 +24,7 @@ public static class TestServers
     /// <summary>The login role of backups: a member of <see cref="DatabaseSchema.ReadOnlyRole"/>.</summary>
     public const string BackupRole = "healthcare_backup";
 
-    private static readonly Lazy<Task> Roles = new(CreateRolesAsync);
+    private static readonly Lazy<Task> Roles = new(() => CreateRolesAsync(AdminConnectionString));
 
     /// <summary>
     /// Creates an empty database for one test class, owned by <see cref="OwnerRole"/>, and returns its URL with the
@@ -105,7 +105,11 @@ public static class TestServers
         return uri.Uri.ToString();
     }
 
-    private static async Task CreateRolesAsync()
+    /// <summary>
+    /// Creates (or resets) the owner, runtime and backup roles with their passwords (<see cref="PasswordOf"/>) on the server
+    /// that <paramref name="adminConnectionString"/> (a superuser) reaches: the test server, or one a test runs itself.
+    /// </summary>
+    public static async Task CreateRolesAsync(string adminConnectionString)
     {
         string[] attributes =
         [
@@ -116,7 +120,7 @@ public static class TestServers
             $"ALTER ROLE {AppRole} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{PasswordOf(AppRole)}'",
             $"ALTER ROLE {BackupRole} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{PasswordOf(BackupRole)}'",
         ];
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         // Test processes run side by side on one server: one at a time changes the roles (PostgreSQL refuses two
         // concurrent changes of one role's row).

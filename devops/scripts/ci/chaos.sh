@@ -13,7 +13,9 @@ devops/scripts/ci/test.sh, so the same packages are installed and the same
 throw-away PostgreSQL (with its replica) and Redis are started and removed:
 
   - the tests marked [Trait("Category", "Chaos")]: repeated API kills under
-    booking load, repeated PostgreSQL restarts,
+    booking load, repeated PostgreSQL restarts, and a failover rehearsal
+    (FailoverTests: the primary node of a two-node Patroni cluster killed
+    under booking load; test.sh installs patroni and etcd-server for it),
   - OpenApiFuzzTests with FUZZ_CASES requests (default here 50,000; the
     normal suite runs 5,000). FUZZ_SEED replays a failing run.
 

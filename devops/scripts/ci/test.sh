@@ -46,7 +46,9 @@ afterwards, also when the tests fail: the tests must pass on a busy machine
 "How tests get their servers").
 
 Tests marked [Trait("Category", "Chaos")] (the long fault-injection runs) are
-left out unless a --filter is given; `make chaos` (chaos.sh) runs them.
+left out unless a --filter is given; `make chaos` (chaos.sh) runs them. With
+a --filter, patroni and etcd-server (the failover rehearsal, FailoverTests)
+are installed too when run as root.
 
 Extra `dotnet test` arguments come from the TEST_ARGS environment variable
 (shell quoting allowed) and/or from the arguments after `--`, e.g.
@@ -113,6 +115,11 @@ hb_ensure_packages --browser ${cpu_hog:+--load}
 "$script_dir/deploy-tools.sh"
 # The Kubernetes manifest tests need it; without it they fail and say why, the rest still runs.
 hb_ensure_kubectl || true
+# Patroni and etcd for the failover rehearsal (FailoverTests, a Chaos test): only when a filter was given,
+# since the default run leaves the Chaos tests out. Without them that test fails and says why.
+if ((has_filter == 1)); then
+    hb_ensure_failover_packages || true
+fi
 
 cd "$repo_root"
 solution="HealthcareBackend.slnx"

@@ -202,6 +202,29 @@ _hb_apt_update_once() {
     fi
 }
 
+# _hb_apt_install LOG PACKAGE...
+# apt-get update (once per shell) and install PACKAGEs without recommends,
+# output appended to LOG. The haproxy, nginx and etcd-server packages would
+# start system services (ports 80, 443, 2379); the scripts only need the
+# binaries. policy-rc.d keeps the package scripts from starting anything
+# (removed again afterwards).
+_hb_apt_install() {
+    local log="$1"
+    shift
+    local policy=/usr/sbin/policy-rc.d own_policy="" rc=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        own_policy=1
+    fi
+    if ! _hb_apt_update_once "$log" ||
+        ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
+        rc=1
+    fi
+    [[ -z "$own_policy" ]] || rm -f "$policy"
+    return "$rc"
+}
+
 # hb_ensure_packages [--browser] [--deploy] [--load]
 # Makes sure PostgreSQL >= 15, redis-server/redis-cli and openssl are
 # installed (and /usr/bin/chromium with --browser; haproxy, nginx, wrk,
@@ -253,22 +276,7 @@ hb_ensure_packages() {
     local log
     log="$(mktemp "${TMPDIR:-/tmp}/hb-apt.XXXXXX.log")"
     echo "Installing ${missing[*]} (log: $log) ..." >&2
-    # The haproxy and nginx packages would start system services listening on
-    # ports 80 and 443; the scripts only need the binaries. policy-rc.d keeps
-    # the package scripts from starting anything (removed again afterwards).
-    local policy=/usr/sbin/policy-rc.d own_policy=""
-    if [[ ! -e "$policy" ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod 755 "$policy"
-        own_policy=1
-    fi
-    local rc=0
-    if ! _hb_apt_update_once "$log" ||
-        ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
-        rc=1
-    fi
-    [[ -z "$own_policy" ]] || rm -f "$policy"
-    if ((rc != 0)); then
+    if ! _hb_apt_install "$log" "${missing[@]}"; then
         _hb_err "error: apt-get install ${missing[*]} failed"
         _hb_show_log_tail "$log" 40
         exit 1
@@ -282,6 +290,32 @@ hb_ensure_packages() {
     if [[ -n "$browser" && ! -x /usr/bin/chromium ]]; then
         _hb_err "missing: /usr/bin/chromium was not installed by the chromium package"
         exit 1
+    fi
+    rm -f "$log"
+}
+
+# hb_ensure_failover_packages
+# Makes sure Patroni and etcd (the Debian packages patroni and etcd-server)
+# are installed, for the failover rehearsal among the Chaos tests
+# (FailoverTests). As root, installs them with apt-get; otherwise prints one
+# line naming the packages and returns 1, so the caller may go on and let
+# that test report it.
+hb_ensure_failover_packages() {
+    local -a missing=()
+    command -v patroni >/dev/null 2>&1 || missing+=(patroni)
+    command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+    ((${#missing[@]} > 0)) || return 0
+    if ! _hb_is_root || ! command -v apt-get >/dev/null 2>&1; then
+        _hb_err "missing for the failover rehearsal: install them with: sudo apt-get install ${missing[*]}"
+        return 1
+    fi
+    local log
+    log="$(mktemp "${TMPDIR:-/tmp}/hb-apt.XXXXXX.log")"
+    echo "Installing ${missing[*]} (log: $log) ..." >&2
+    if ! _hb_apt_install "$log" "${missing[@]}" || ! command -v patroni >/dev/null 2>&1 || ! command -v etcd >/dev/null 2>&1; then
+        _hb_err "error: apt-get install ${missing[*]} failed"
+        _hb_show_log_tail "$log" 40
+        return 1
     fi
     rm -f "$log"
 }

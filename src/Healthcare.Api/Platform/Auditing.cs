@@ -1,5 +1,8 @@
+using System.Data;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Healthcare.Api.Platform;
 
@@ -101,8 +104,18 @@ public static class AuditingExtensions
         var outcome = Auditor.OutcomeFor(StatusOf(result, http));
         if (outcome == AuditOutcomes.Success)
         {
-            await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
-            await transaction.CommitAsync(http.RequestAborted);
+            try
+            {
+                await auditor.WriteAsync(action, resourceType, outcome, http.RequestAborted);
+                await transaction.CommitAsync(http.RequestAborted);
+            }
+            catch (InvalidOperationException e) when (db.Database.GetDbConnection() is NpgsqlConnection { FullState: ConnectionState.Broken })
+            {
+                // The connection broke under the open transaction (its server died after the handler's writes, as in a
+                // failover): Npgsql then refuses the transaction as completed. Nothing was committed, so this is the
+                // database being unavailable (503, retry), not a failure of the request.
+                throw new NpgsqlException("The database connection broke before the change was committed.", new IOException(e.Message, e));
+            }
         }
         else
         {

@@ -185,7 +185,7 @@ internal sealed partial class ApiExceptionHandler(
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException ||
+            if (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException || IsNoWritableServer(e) ||
                 e is PostgresException
                 {
                     SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow or
@@ -198,6 +198,15 @@ internal sealed partial class ApiExceptionHandler(
 
         return false;
     }
+
+    /// <summary>
+    /// A multi-host DATABASE_URL (target_session_attrs=read-write) while no server takes writes: during a failover the
+    /// old primary is down and the standby not yet promoted. Npgsql then throws this, with no inner exception, without
+    /// trying a server again until its remembered state expires (Host Recheck Seconds).
+    /// </summary>
+    private static bool IsNoWritableServer(Exception e) =>
+        e is NpgsqlException { InnerException: null } and not PostgresException &&
+        e.Message.StartsWith("No suitable host was found", StringComparison.Ordinal);
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
     {

@@ -4,7 +4,9 @@ namespace Healthcare.Core.Configuration;
 
 /// <summary>
 /// Turns DATABASE_URL into an Npgsql connection string. Accepts the URL form
-/// (<c>postgresql://user:pass@host:port/db?sslmode=require</c>) and Npgsql key-value strings.
+/// (<c>postgresql://user:pass@host:port/db?sslmode=require</c>), also with several hosts as libpq writes them
+/// (<c>postgresql://user:pass@host1:5432,host2:5432/db?target_session_attrs=read-write</c>), and Npgsql key-value
+/// strings (<c>Host=host1:5432,host2:5432;Target Session Attributes=read-write;...</c>).
 /// </summary>
 public static class PostgresConnectionString
 {
@@ -52,14 +54,27 @@ public static class PostgresConnectionString
     private static bool TryParseUrl(string value, NpgsqlConnectionStringBuilder builder, out string error)
     {
         error = "";
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        // libpq's multi-host form names several servers, host1:port1,host2:port2, which System.Uri does not parse: the
+        // list is cut out and the URL parsed with its first host.
+        var hosts = SplitHosts(ref value);
+        if (hosts is null || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
             error = "is not a valid postgresql:// URL (expected postgresql://user:password@host:port/database)";
             return false;
         }
 
-        builder.Host = uri.Host.Trim('[', ']');
-        builder.Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port;
+        if (hosts.Count > 1)
+        {
+            // Npgsql tries the hosts in order (each with its own port, or Port when it names none) and, with
+            // target_session_attrs=read-write, uses the one that accepts writes.
+            builder.Host = string.Join(',', hosts);
+            builder.Port = 5432;
+        }
+        else
+        {
+            builder.Host = uri.Host.Trim('[', ']');
+            builder.Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port;
+        }
 
         var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
         if (database.Length == 0)
@@ -93,6 +108,39 @@ public static class PostgresConnectionString
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The hosts of the URL (<c>host[:port]</c> each, one or more separated by commas); a URL of several keeps only
+    /// the first in <paramref name="url"/>. Null when an entry is empty or its port is not a number.
+    /// </summary>
+    private static List<string>? SplitHosts(ref string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = url.IndexOfAny(['/', '?', '#'], start);
+        end = end < 0 ? url.Length : end;
+        var authority = url[start..end];
+        var at = authority.LastIndexOf('@');
+        var list = authority[(at + 1)..];
+        if (!list.Contains(',', StringComparison.Ordinal))
+        {
+            return [list];
+        }
+
+        var hosts = list.Split(',').Select(h => h.Trim()).ToList();
+        foreach (var host in hosts)
+        {
+            var colon = host.LastIndexOf(':');
+            var hasPort = colon > host.LastIndexOf(']');
+            var name = hasPort ? host[..colon] : host;
+            if (name.Length == 0 || (hasPort && !ushort.TryParse(host[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out _)))
+            {
+                return null;
+            }
+        }
+
+        url = string.Concat(url.AsSpan(0, start + at + 1), hosts[0], url.AsSpan(end));
+        return hosts;
     }
 
     private static bool TryApplyQueryParameter(NpgsqlConnectionStringBuilder builder, string key, string value)

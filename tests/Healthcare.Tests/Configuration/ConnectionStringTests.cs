@@ -24,6 +24,34 @@ public sealed class ConnectionStringTests
     }
 
     [Fact]
+    public void MultiHostUrlNamesEveryServerWithItsPortAndAsksForTheWritableOne()
+    {
+        Assert.True(PostgresConnectionString.TryParse("postgresql://app:p%2Cw@10.0.0.1:5433,db-b,10.0.0.3:6543/clinic_db?target_session_attrs=read-write", out var b, out _));
+
+        Assert.Equal(("10.0.0.1:5433,db-b,10.0.0.3:6543", 5432, "clinic_db", "app", "p,w"), (b.Host, b.Port, b.Database, b.Username, b.Password));
+        Assert.Equal("read-write", b.TargetSessionAttributes);
+        // The application's data source builder makes a data source over all the servers of it.
+        using var source = new NpgsqlDataSourceBuilder(b.ConnectionString).Build();
+        Assert.IsType<NpgsqlMultiHostDataSource>(source);
+    }
+
+    [Fact]
+    public void ACommaInTheCredentialsOfASingleHostUrlIsNotAHostList()
+    {
+        Assert.True(PostgresConnectionString.TryParse("postgresql://app:a,b@db.internal:6543/clinic_db", out var b, out _));
+
+        Assert.Equal(("db.internal", 6543, "a,b"), (b.Host, b.Port, b.Password));
+    }
+
+    [Fact]
+    public void MultiHostKeyValueConnectionStringIsAcceptedAsIs()
+    {
+        Assert.True(PostgresConnectionString.TryParse("Host=10.0.0.1:5433,10.0.0.2:5434;Database=x;Username=u;Password=p;Target Session Attributes=read-write", out var b, out _));
+
+        Assert.Equal(("10.0.0.1:5433,10.0.0.2:5434", "read-write"), (b.Host, b.TargetSessionAttributes));
+    }
+
+    [Fact]
     public void KeyValueConnectionStringIsAcceptedAsIs()
     {
         Assert.True(PostgresConnectionString.TryParse("Host=10.0.0.5;Port=5433;Database=x;Username=u;Password=p", out var b, out _));
@@ -38,6 +66,8 @@ public sealed class ConnectionStringTests
     [InlineData("postgresql://u:supersecret@host:5432/db?bogus_option=1", "unsupported query parameter 'bogus_option'")]
     [InlineData("Nonsense=1;Password=supersecret", "is neither a postgresql:// URL nor a valid key=value connection string")]
     [InlineData("Database=x", "names no host")]
+    [InlineData("postgresql://u:supersecret@a:5432,,b:5432/db", "is not a valid postgresql:// URL")]
+    [InlineData("postgresql://u:supersecret@a:5432,b:port/db", "is not a valid postgresql:// URL")]
     public void BadValuesAreExplainedWithoutEchoingSecrets(string? value, string expected)
     {
         Assert.False(PostgresConnectionString.TryParse(value, out _, out var error));
