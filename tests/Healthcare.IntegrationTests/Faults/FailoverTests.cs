@@ -40,9 +40,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var account = await FaultApis.CreateUserAsync(adminUrl, ClinicRoles.Receptionist, first.ClinicId);
         var instances = new HostProcess?[2];
         var clients = new HttpClient?[2];
+        HostProcess? worker = null;
         try
         {
             var starting = new[] { StartApiAsync(runtimeUrl), StartApiAsync(runtimeUrl) };
+            // The worker too, on the same multi-host URL: it must follow the primary as the APIs do.
+            worker = await HostProcess.StartServingAsync(RepositoryPaths.WorkerDll, HostProcess.WorkerSettings(runtimeUrl));
             instances[0] = await starting[0];
             instances[1] = await starting[1];
             var token = await FaultApis.TokenAsync(instances[0]!, account);
@@ -166,9 +169,20 @@ public sealed class FailoverTests(ITestOutputHelper output)
             var known = acknowledged.Select(e => e.AppointmentId).ToHashSet();
             var maybe = final.Where(e => uncertain.Contains(e.Request.Key) || e.InProgress).Select(e => e.Request.PatientId).ToHashSet();
             Assert.All(stored, a => Assert.True(known.Contains(a.Id) || maybe.Contains(a.PatientId), "an appointment nobody was told about"));
+
+            // The worker reached the new primary as well: the outbox rows of every booking, those made after the
+            // failover included, are dispatched there.
+            var pending = await Eventually.ReadAsync(() => PendingOutboxAsync(cluster.SuperuserUrl(standby)), n => n == 0, RecoveryBound);
+            Assert.True(pending == 0, $"{pending} outbox rows were not dispatched by the worker within {TestTimeouts.Scaled(RecoveryBound).TotalSeconds:F0} s after the failover\n" +
+                string.Join('\n', FaultApis.ErrorLines(worker).Take(3)));
         }
         finally
         {
+            if (worker is not null)
+            {
+                await worker.DisposeAsync();
+            }
+
             foreach (var client in clients)
             {
                 client?.Dispose();
@@ -186,6 +200,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     private static Task<HostProcess> StartApiAsync(string runtimeUrl) =>
         FaultApis.StartAsync(runtimeUrl, s => s["DATABASE_URL"] = runtimeUrl);
+
+    private static async Task<int> PendingOutboxAsync(string url)
+    {
+        await using var db = TestServers.OpenDbContext(url);
+        return await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM outbox_messages WHERE processed_at IS NULL").SingleAsync();
+    }
 
     /// <summary>1 when the server at <paramref name="url"/> is in recovery (a standby), 0 when it is a primary.</summary>
     private static async Task<int> PrimaryCheckAsync(string url)
