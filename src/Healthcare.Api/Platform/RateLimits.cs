@@ -42,22 +42,28 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
 public sealed class AuthRateLimitMetadata;
 
 /// <summary>
-/// Fixed-window request budgets shared by every API instance through Redis (RedisRateLimiting's Lua script).
-/// When Redis cannot be reached each instance counts on its own with the same budget: the limit loosens by the
+/// Fixed-window request budgets shared by every API instance through Redis: the authentication budget exactly, one
+/// Redis call per request (RedisRateLimiting's Lua script); the general budgets in leases of several permits
+/// (<see cref="PermitLeases"/>). When Redis cannot be reached each instance counts on its own with the same budget: the limit loosens by the
 /// number of instances for as long as Redis is away, but it never disappears and never refuses everyone.
 /// </summary>
 public sealed partial class RateLimits : IAsyncDisposable
 {
+    /// <summary>The budget of the authentication endpoints, counted exactly.</summary>
+    public const string AuthPolicy = "auth";
+
     private readonly IConnectionMultiplexer _redis;
+    private readonly PermitLeases _leases;
     private readonly PartitionedRateLimiter<Budget> _shared;
     private readonly PartitionedRateLimiter<Budget> _local;
     private readonly HealthcareMetrics _metrics;
     private readonly ILogger<RateLimits> _logger;
     private int _usingLocal;
 
-    public RateLimits(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, HealthcareMetrics metrics, ILogger<RateLimits> logger)
+    public RateLimits(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, TimeProvider clock, HealthcareMetrics metrics, ILogger<RateLimits> logger)
     {
         _redis = redis;
+        _leases = new PermitLeases(redis, clock);
         _metrics = metrics;
         _logger = logger;
         var settings = options.Value;
@@ -88,15 +94,13 @@ public sealed partial class RateLimits : IAsyncDisposable
         {
             try
             {
-                using var lease = await _shared.AcquireAsync(budget, 1, cancellationToken);
+                var verdict = budget.Policy == AuthPolicy ? await AcquireExactAsync(budget, cancellationToken) : await _leases.AcquireAsync(budget, Window, cancellationToken);
                 if (Interlocked.Exchange(ref _usingLocal, 0) == 1)
                 {
                     LogShared(_logger);
                 }
 
-                var remaining = lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var left) ? left : 0;
-                var reset = lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds : (long)Window.TotalSeconds;
-                return new Verdict(lease.IsAcquired, remaining, Math.Max(reset, 0));
+                return verdict;
             }
             catch (RedisException)
             {
@@ -115,6 +119,14 @@ public sealed partial class RateLimits : IAsyncDisposable
         // The in-memory window does not tell when it ends; the window length is the upper bound.
         var wait = local.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Window;
         return new Verdict(local.IsAcquired, available, (long)Math.Ceiling(wait.TotalSeconds));
+    }
+
+    private async ValueTask<Verdict> AcquireExactAsync(Budget budget, CancellationToken cancellationToken)
+    {
+        using var lease = await _shared.AcquireAsync(budget, 1, cancellationToken);
+        var remaining = lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var left) ? left : 0;
+        var reset = lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds : (long)Window.TotalSeconds;
+        return new Verdict(lease.IsAcquired, remaining, Math.Max(reset, 0));
     }
 
     public async ValueTask DisposeAsync()
@@ -200,7 +212,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimits limits,
         var endpoint = http.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<AuthRateLimitMetadata>() is not null)
         {
-            return new Budget("auth", "auth:" + ClientAddress(http), limits.Auth);
+            return new Budget(RateLimits.AuthPolicy, "auth:" + ClientAddress(http), limits.Auth);
         }
 
         if (!path.StartsWithSegments("/api"))
