@@ -10,6 +10,7 @@ using Healthcare.Core.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Npgsql;
 
 namespace Healthcare.Api.Features.Scheduling;
 
@@ -22,11 +23,6 @@ public static class AppointmentsApi
     private const string Resource = "Appointment";
     private static readonly HashSet<string> ListParameters = ["from", "to", "practitionerId", "patientId", "status", "sort"];
     private static readonly HashSet<string> QueueParameters = ["practitionerId", "date"];
-
-    // The busiest read: compiled once, so no request pays for translating the query or looking it up in the cache.
-    private static readonly Func<HealthcareDbContext, Guid, Guid, CancellationToken, Task<Appointment?>> ById =
-        EF.CompileAsyncQuery((HealthcareDbContext db, Guid id, Guid clinicId, CancellationToken _) =>
-            db.Appointments.AsNoTracking().SingleOrDefault(a => a.Id == id && a.ClinicId == clinicId));
 
     public static IEndpointRouteBuilder MapAppointmentsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -165,9 +161,9 @@ public static class AppointmentsApi
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound>> Get(
-        Guid clinicId, Guid id, HttpContext http, HealthcareDbContext db, ClinicDirectory clinics, Auditor audit, CancellationToken cancellationToken)
+        Guid clinicId, Guid id, HttpContext http, NpgsqlDataSource database, ClinicDirectory clinics, Auditor audit, CancellationToken cancellationToken)
     {
-        var appointment = await ById(db, id, clinicId, cancellationToken);
+        var appointment = await AppointmentById.ReadAsync(database, id, clinicId, cancellationToken);
         if (appointment is null)
         {
             return TypedResults.NotFound();

@@ -1,0 +1,74 @@
+using Healthcare.Core.Scheduling;
+using Npgsql;
+using NodaTime;
+
+namespace Healthcare.Api.Features.Scheduling;
+
+/// <summary>
+/// The busiest read, one appointment by id within a clinic, straight from Npgsql: one prepared statement (the data
+/// source prepares it automatically after a few uses) and a reader for the columns the answer needs, without a
+/// database context, change tracking or query pipeline. The other appointment reads and every write go through
+/// EF Core; this one is measured in the benchmarks (docs/performance.md).
+/// </summary>
+public sealed record AppointmentById(
+    Guid Id,
+    Guid ClinicId,
+    Guid PractitionerId,
+    Guid PatientId,
+    Guid AppointmentTypeId,
+    Guid? LocationId,
+    string Mode,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    string Status,
+    Guid? SeriesId,
+    DateTimeOffset? HoldExpiresAt,
+    DateTimeOffset? CheckedInAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? CancelledAt,
+    string? CancellationReason,
+    DateTimeOffset CreatedAt,
+    uint Version)
+{
+    private const string Query = """
+        SELECT id, clinic_id, practitioner_id, patient_id, appointment_type_id, location_id, mode, starts_at, ends_at,
+               status, series_id, hold_expires_at, checked_in_at, started_at, completed_at, cancelled_at,
+               cancellation_reason, created_at, xmin
+        FROM appointments WHERE id = $1 AND clinic_id = $2
+        """;
+
+    /// <summary>The appointment, or null when there is none with this id in this clinic.</summary>
+    public static async Task<AppointmentById?> ReadAsync(NpgsqlDataSource database, Guid id, Guid clinicId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(Query);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = clinicId });
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new AppointmentById(
+            reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetGuid(4), NullableGuid(reader, 5),
+            reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetString(9),
+            NullableGuid(reader, 10), NullableTime(reader, 11), NullableTime(reader, 12), NullableTime(reader, 13),
+            NullableTime(reader, 14), NullableTime(reader, 15), reader.IsDBNull(16) ? null : reader.GetString(16),
+            reader.GetFieldValue<DateTimeOffset>(17), reader.GetFieldValue<uint>(18));
+    }
+
+    /// <summary>The same answer as <see cref="AppointmentMapping.ToDto(Appointment, DateTimeZone)"/>.</summary>
+    public AppointmentDto ToDto(DateTimeZone zone) => new(
+        Id, ClinicId, PractitionerId, PatientId, AppointmentTypeId, LocationId, Mode,
+        ClinicTime.Local(StartsAt, zone), ClinicTime.Local(EndsAt, zone), Status, SeriesId,
+        Local(HoldExpiresAt, zone), Local(CheckedInAt, zone), Local(StartedAt, zone), Local(CompletedAt, zone),
+        Local(CancelledAt, zone), CancellationReason, ClinicTime.Local(CreatedAt, zone));
+
+    private static Guid? NullableGuid(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetGuid(column);
+
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : reader.GetFieldValue<DateTimeOffset>(column);
+
+    private static DateTimeOffset? Local(DateTimeOffset? at, DateTimeZone zone) => at is { } value ? ClinicTime.Local(value, zone) : null;
+}
