@@ -1,6 +1,6 @@
 using Healthcare.Core.Scheduling;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 
 namespace Healthcare.Api.Features.Scheduling;
 
