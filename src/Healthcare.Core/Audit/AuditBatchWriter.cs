@@ -21,14 +21,27 @@ public sealed partial class AuditBatchWriter(NpgsqlDataSource dataSource, ILogge
     /// <summary>Batches written at the same time, so the next batch builds up while one waits for its commit.</summary>
     private const int Writers = 2;
 
-    // The rows are inserted in chain order, so two batches (of this or another instance) take the chains' locks in
-    // the same order and cannot deadlock.
+    // Takes the chains' locks, in order, so that two batches (of this or another instance) cannot deadlock; the
+    // trigger of a row written inside a transaction takes the same lock.
+    private const string Lock = """
+        SELECT pg_advisory_xact_lock(hashtextextended('audit_events:' || c::text, 0)) FROM unnest($1::uuid[]) AS c ORDER BY c
+        """;
+
+    // Statements after the locks, so they see every row committed before the locks were granted: each chain's last
+    // hash, then the batch's ids, drawn under the locks so that id order is chain order.
+    private const string Heads = """
+        SELECT c, (SELECT e.hash FROM audit_events e WHERE e.chain_id = c ORDER BY e.id DESC LIMIT 1) FROM unnest($1::uuid[]) AS c
+        """;
+
+    private const string Ids = "SELECT nextval('audit_events_id_seq') FROM generate_series(1, $1)";
+
+    // Rows that come with their hash skip the insert trigger (WHEN hash IS NULL).
     private const string Insert = """
-        INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
-            resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason)
-        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-            $8::text[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-        ORDER BY 1
+        INSERT INTO audit_events (id, chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
+            resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason, previous_hash, hash)
+        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::uuid[], $7::text[],
+            $8::text[], $9::text[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+            $16::bytea[], $17::bytea[])
         """;
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
@@ -108,65 +121,93 @@ public sealed partial class AuditBatchWriter(NpgsqlDataSource dataSource, ILogge
     private async Task InsertAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
         var count = batch.Count;
-        var chains = new Guid[count];
-        var occurred = new DateTimeOffset[count];
-        var users = new Guid?[count];
-        var roles = new string?[count];
-        var clinics = new Guid?[count];
-        var actions = new string[count];
-        var types = new string[count];
-        var resources = new string?[count];
-        var patients = new Guid?[count];
-        var outcomes = new string[count];
-        var addresses = new string?[count];
-        var agents = new string?[count];
-        var requests = new string?[count];
-        var reasons = new string?[count];
         // One chain per clinic per batch: a batch takes as few chain locks as it can.
         var chainOf = new Dictionary<Guid, Guid>();
+        var chains = new Guid[count];
         for (var i = 0; i < count; i++)
         {
-            var (entry, at, _) = batch[i];
-            var clinic = entry.ClinicId ?? Guid.Empty;
+            var clinic = batch[i].Entry.ClinicId ?? Guid.Empty;
             if (!chainOf.TryGetValue(clinic, out var chain))
             {
-                chain = AuditLog.ChainId(entry.ClinicId, Random.Shared.Next(AuditLog.ChainsPerClinic));
+                chain = AuditLog.ChainId(batch[i].Entry.ClinicId, Random.Shared.Next(AuditLog.ChainsPerClinic));
                 chainOf[clinic] = chain;
             }
 
             chains[i] = chain;
-            occurred[i] = at;
-            users[i] = entry.UserId;
-            roles[i] = entry.UserRole;
-            clinics[i] = entry.ClinicId;
-            actions[i] = entry.Action;
-            types[i] = entry.ResourceType;
-            resources[i] = entry.ResourceId;
-            patients[i] = entry.PatientId;
-            outcomes[i] = entry.Outcome;
-            addresses[i] = entry.IpAddress;
-            agents[i] = AuditLog.Truncate(entry.UserAgent, AuditLog.UserAgentLength);
-            requests[i] = entry.RequestId;
-            reasons[i] = entry.Reason;
         }
 
-        await using var command = dataSource.CreateCommand(Insert);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (heads, ids) = await LockChainsAsync(connection, [.. chainOf.Values], count, cancellationToken);
+
+        // The hash chain, in id order within each chain: each row links to the one before it.
+        var occurred = new DateTimeOffset[count];
+        var agents = new string?[count];
+        var previous = new byte[]?[count];
+        var hashes = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var (entry, at, _) = batch[i];
+            occurred[i] = AuditChainHash.Stored(at);
+            agents[i] = AuditLog.Truncate(entry.UserAgent, AuditLog.UserAgentLength);
+            previous[i] = heads[chains[i]];
+            hashes[i] = AuditChainHash.Of(ids[i], chains[i], occurred[i], entry, agents[i], previous[i]);
+            heads[chains[i]] = hashes[i];
+        }
+
+        await using var command = new NpgsqlCommand(Insert, connection, transaction);
         var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
         parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = chains });
         parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = occurred });
-        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = users });
-        parameters.Add(Text(roles));
-        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = clinics });
-        parameters.Add(Text(actions));
-        parameters.Add(Text(types));
-        parameters.Add(Text(resources));
-        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = patients });
-        parameters.Add(Text(outcomes));
-        parameters.Add(Text(addresses));
+        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = [.. batch.Select(p => p.Entry.UserId)] });
+        parameters.Add(Text([.. batch.Select(p => p.Entry.UserRole)]));
+        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = [.. batch.Select(p => p.Entry.ClinicId)] });
+        parameters.Add(Text([.. batch.Select(p => p.Entry.Action)]));
+        parameters.Add(Text([.. batch.Select(p => p.Entry.ResourceType)]));
+        parameters.Add(Text([.. batch.Select(p => p.Entry.ResourceId)]));
+        parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = [.. batch.Select(p => p.Entry.PatientId)] });
+        parameters.Add(Text([.. batch.Select(p => p.Entry.Outcome)]));
+        parameters.Add(Text([.. batch.Select(p => p.Entry.IpAddress)]));
         parameters.Add(Text(agents));
-        parameters.Add(Text(requests));
-        parameters.Add(Text(reasons));
+        parameters.Add(Text([.. batch.Select(p => p.Entry.RequestId)]));
+        parameters.Add(Text([.. batch.Select(p => p.Entry.Reason)]));
+        parameters.Add(new NpgsqlParameter<byte[]?[]> { TypedValue = previous, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = hashes });
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Locks the chains, then reads their last hashes and draws the batch's ids: three statements in one round trip.
+    private static async Task<(Dictionary<Guid, byte[]?> Heads, long[] Ids)> LockChainsAsync(
+        NpgsqlConnection connection, Guid[] chains, int count, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(Lock) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = chains } } },
+                new NpgsqlBatchCommand(Heads) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = chains } } },
+                new NpgsqlBatchCommand(Ids) { Parameters = { new NpgsqlParameter<int> { TypedValue = count } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var heads = new Dictionary<Guid, byte[]?>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            heads[reader.GetGuid(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var ids = new long[count];
+        for (var i = 0; i < count && await reader.ReadAsync(cancellationToken); i++)
+        {
+            ids[i] = reader.GetInt64(0);
+        }
+
+        Array.Sort(ids);
+        return (heads, ids);
     }
 
     private static NpgsqlParameter<string?[]> Text(string?[] values) =>

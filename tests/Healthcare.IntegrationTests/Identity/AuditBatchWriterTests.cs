@@ -94,6 +94,42 @@ public sealed class AuditBatchWriterTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Single(await RowsAsync(prefix));
     }
 
+    [Fact]
+    public async Task RowsHashedByTheWriterMatchTheDatabasesCanonicalTextAndChainWithTriggerWrittenRows()
+    {
+        var writer = NewWriter();
+        var clinic = Guid.NewGuid();
+        var prefix = $"hash-{Guid.NewGuid():N}-";
+        // Text that PostgreSQL's JSON output escapes, or does not: quotes, backslashes, control characters, non-ASCII.
+        const string awkward = "say \"hi\" \\ tab\t nl\n cr\r bell\u0007 del\u007f é ü 漢字 🙂 </script>";
+        var at = new DateTimeOffset(2026, 12, 7, 10, 11, 12, TimeSpan.Zero).AddTicks(1234567);
+        await writer.StartAsync(CancellationToken.None);
+        for (var round = 0; round < 3; round++)
+        {
+            // Rows of the writer and rows of the insert trigger (a transactional write) on the same chains.
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => writer.AppendAsync(
+                Entry($"{prefix}{round}-{i}", clinic) with { UserAgent = awkward, Reason = awkward, UserRole = "clinic_admin", UserId = Guid.NewGuid() },
+                at, CancellationToken.None)));
+            await api.WithDbAsync(async db =>
+            {
+                await db.WriteAsync(Entry($"{prefix}{round}-trigger", clinic) with { Reason = awkward }, at, CancellationToken.None);
+                return true;
+            });
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+
+        var stored = await api.WithDbAsync(db => db.Database.SqlQuery<CanonicalRow>($"""
+            SELECT e.id, e.chain_id, e.user_id, e.request_id, audit_events_canonical(e) AS canonical FROM audit_events e
+            WHERE e.request_id LIKE {prefix + "%"} AND e.request_id NOT LIKE '%trigger' ORDER BY e.id LIMIT 1
+            """).SingleAsync());
+        var entry = Entry(stored.RequestId, clinic) with { UserAgent = awkward, Reason = awkward, UserRole = "clinic_admin", UserId = stored.UserId };
+        Assert.Equal(stored.Canonical, AuditChainHash.Canonical(stored.Id, stored.ChainId, at, entry, awkward));
+        Assert.Equal(63, (await RowsAsync(prefix)).Count);
+        var verification = await api.WithDbAsync(db => db.VerifyAsync(CancellationToken.None));
+        Assert.True(verification.Intact, verification.FirstBreak?.ToString());
+    }
+
     private AuditBatchWriter NewWriter() =>
         new(api.Services.GetRequiredService<NpgsqlDataSource>(), NullLogger<AuditBatchWriter>.Instance);
 
@@ -105,4 +141,6 @@ public sealed class AuditBatchWriterTests(ApiFactory api) : IClassFixture<ApiFac
         .ToListAsync());
 
     private sealed record StoredRow(string Transaction, Guid ChainId, Guid? ClinicId);
+
+    private sealed record CanonicalRow(long Id, Guid ChainId, Guid? UserId, string RequestId, string Canonical);
 }

@@ -1616,7 +1616,8 @@ namespace Healthcare.Core.Data.Migrations
                 END
                 $$;
                 """);
-            migrationBuilder.Sql("CREATE TRIGGER audit_events_chain BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_chain();");
+            // Rows that come with their hash were chained by the audit batch writer under the same lock (AuditChainHash).
+            migrationBuilder.Sql("CREATE TRIGGER audit_events_chain BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.hash IS NULL) EXECUTE FUNCTION audit_events_chain();");
 
             migrationBuilder.Sql("""
                 CREATE FUNCTION audit_events_append_only() RETURNS trigger

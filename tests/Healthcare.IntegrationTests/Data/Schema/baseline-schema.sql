@@ -3103,7 +3103,7 @@ ALTER INDEX public.ix_log_events_trace_id ATTACH PARTITION public.log_events_p<d
 -- Name: audit_events audit_events_chain; Type: TRIGGER; Schema: public; Owner: healthcare
 --
 
-CREATE TRIGGER audit_events_chain BEFORE INSERT ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_chain();
+CREATE TRIGGER audit_events_chain BEFORE INSERT ON public.audit_events FOR EACH ROW WHEN ((new.hash IS NULL)) EXECUTE FUNCTION public.audit_events_chain();
 
 
 --
