@@ -11,7 +11,7 @@ namespace Healthcare.Api.Platform;
 /// database transaction, if any; otherwise they are committed in a batch with other requests' rows
 /// (<see cref="AuditBatchWriter"/>), and the call returns once the row is committed.
 /// </summary>
-public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext db, AuditBatchWriter batches, TimeProvider clock)
+public sealed class Auditor(IHttpContextAccessor accessor, IServiceProvider services, AuditBatchWriter batches, TimeProvider clock)
 {
     /// <summary>Set by a handler when the audited resource is not simply the route's <c>{id}</c>.</summary>
     public string? ResourceId { get; set; }
@@ -30,10 +30,25 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
     /// <summary>Set by a handler when the access has a stated reason (break-glass).</summary>
     public string? Reason { get; set; }
 
+    /// <summary>Writes the row inside the request's open database transaction, if there is one, else on its own.</summary>
     public Task WriteAsync(string action, string resourceType, string outcome, CancellationToken cancellationToken, Guid? userId = null, string? reason = null)
     {
+        // The request's database context, taken only here: a read that never opened one does not rent one to audit.
+        var db = services.GetRequiredService<HealthcareDbContext>();
+        var entry = Entry(action, resourceType, outcome, userId, reason);
+        return db.Database.CurrentTransaction is null
+            ? batches.AppendAsync(entry, clock.GetUtcNow(), cancellationToken)
+            : db.WriteAsync(entry, clock.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Writes the row of a read that has finished: no transaction of the request is open any more.</summary>
+    public Task WriteReadAsync(string resourceType, string outcome, CancellationToken cancellationToken) =>
+        batches.AppendAsync(Entry(AuditActions.Read, resourceType, outcome, null, null), clock.GetUtcNow(), cancellationToken);
+
+    private AuditEntry Entry(string action, string resourceType, string outcome, Guid? userId, string? reason)
+    {
         var http = accessor.HttpContext;
-        var entry = new AuditEntry(action, resourceType, outcome)
+        return new AuditEntry(action, resourceType, outcome)
         {
             UserId = userId ?? UserId ?? CurrentUserId(http),
             UserRole = Role ?? http?.Items[ClinicScope.RoleItem] as string,
@@ -45,9 +60,6 @@ public sealed class Auditor(IHttpContextAccessor accessor, HealthcareDbContext d
             RequestId = http?.TraceIdentifier,
             Reason = reason ?? Reason,
         };
-        return db.Database.CurrentTransaction is null
-            ? batches.AppendAsync(entry, clock.GetUtcNow(), cancellationToken)
-            : db.WriteAsync(entry, clock.GetUtcNow(), cancellationToken);
     }
 
     public static string OutcomeFor(int statusCode) => statusCode switch
@@ -94,7 +106,7 @@ public static class AuditingExtensions
         if (action == AuditActions.Read)
         {
             var read = await next(context);
-            await auditor.WriteAsync(action, resourceType, Auditor.OutcomeFor(StatusOf(read, http)), http.RequestAborted);
+            await auditor.WriteReadAsync(resourceType, Auditor.OutcomeFor(StatusOf(read, http)), http.RequestAborted);
             return read;
         }
 
