@@ -1,5 +1,3 @@
-using Healthcare.Core.Scheduling;
-using NodaTime;
 using Npgsql;
 
 namespace Healthcare.Api.Features.Scheduling;
@@ -8,28 +6,10 @@ namespace Healthcare.Api.Features.Scheduling;
 /// The busiest read, one appointment by id within a clinic, straight from Npgsql: one prepared statement (the data
 /// source prepares it automatically after a few uses) and a reader for the columns the answer needs, without a
 /// database context, change tracking or query pipeline. The other appointment reads and every write go through
-/// EF Core; this one is measured in the benchmarks (docs/performance.md).
+/// EF Core; this one is measured in the benchmarks (docs/performance.md). <see cref="Utc"/> is the answer with its
+/// times in UTC, until <see cref="AppointmentMapping.InZone"/> gives them in the clinic's zone.
 /// </summary>
-public sealed record AppointmentById(
-    Guid Id,
-    Guid ClinicId,
-    Guid PractitionerId,
-    Guid PatientId,
-    Guid AppointmentTypeId,
-    Guid? LocationId,
-    string Mode,
-    DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt,
-    string Status,
-    Guid? SeriesId,
-    DateTimeOffset? HoldExpiresAt,
-    DateTimeOffset? CheckedInAt,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt,
-    DateTimeOffset? CancelledAt,
-    string? CancellationReason,
-    DateTimeOffset CreatedAt,
-    uint Version)
+public sealed record AppointmentById(AppointmentDto Utc, uint Version)
 {
     private const string Query = """
         SELECT id, clinic_id, practitioner_id, patient_id, appointment_type_id, location_id, mode, starts_at, ends_at,
@@ -50,25 +30,17 @@ public sealed record AppointmentById(
             return null;
         }
 
-        return new AppointmentById(
+        var appointment = new AppointmentDto(
             reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetGuid(4), NullableGuid(reader, 5),
             reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetString(9),
             NullableGuid(reader, 10), NullableTime(reader, 11), NullableTime(reader, 12), NullableTime(reader, 13),
             NullableTime(reader, 14), NullableTime(reader, 15), reader.IsDBNull(16) ? null : reader.GetString(16),
-            reader.GetFieldValue<DateTimeOffset>(17), reader.GetFieldValue<uint>(18));
+            reader.GetFieldValue<DateTimeOffset>(17));
+        return new AppointmentById(appointment, reader.GetFieldValue<uint>(18));
     }
-
-    /// <summary>The same answer as <see cref="AppointmentMapping.ToDto(Appointment, DateTimeZone)"/>.</summary>
-    public AppointmentDto ToDto(DateTimeZone zone) => new(
-        Id, ClinicId, PractitionerId, PatientId, AppointmentTypeId, LocationId, Mode,
-        ClinicTime.Local(StartsAt, zone), ClinicTime.Local(EndsAt, zone), Status, SeriesId,
-        Local(HoldExpiresAt, zone), Local(CheckedInAt, zone), Local(StartedAt, zone), Local(CompletedAt, zone),
-        Local(CancelledAt, zone), CancellationReason, ClinicTime.Local(CreatedAt, zone));
 
     private static Guid? NullableGuid(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetGuid(column);
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : reader.GetFieldValue<DateTimeOffset>(column);
-
-    private static DateTimeOffset? Local(DateTimeOffset? at, DateTimeZone zone) => at is { } value ? ClinicTime.Local(value, zone) : null;
 }

@@ -99,11 +99,22 @@ public sealed record WaitlistEntryDto(
 
 public static class AppointmentMapping
 {
-    public static AppointmentDto ToDto(this Appointment a, DateTimeZone zone) => new(
-        a.Id, a.ClinicId, a.PractitionerId, a.PatientId, a.AppointmentTypeId, a.LocationId, a.Mode,
-        ClinicTime.Local(a.StartsAt, zone), ClinicTime.Local(a.EndsAt, zone), a.Status, a.SeriesId,
-        Local(a.HoldExpiresAt, zone), Local(a.CheckedInAt, zone), Local(a.StartedAt, zone), Local(a.CompletedAt, zone),
-        Local(a.CancelledAt, zone), a.CancellationReason, ClinicTime.Local(a.CreatedAt, zone));
+    public static AppointmentDto ToDto(this Appointment a, DateTimeZone zone) => new AppointmentDto(
+        a.Id, a.ClinicId, a.PractitionerId, a.PatientId, a.AppointmentTypeId, a.LocationId, a.Mode, a.StartsAt, a.EndsAt, a.Status,
+        a.SeriesId, a.HoldExpiresAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt, a.CancellationReason, a.CreatedAt).InZone(zone);
+
+    /// <summary>The appointment's times as the clinic's local time, with the offset of each moment.</summary>
+    public static AppointmentDto InZone(this AppointmentDto a, DateTimeZone zone) => a with
+    {
+        StartsAt = ClinicTime.Local(a.StartsAt, zone),
+        EndsAt = ClinicTime.Local(a.EndsAt, zone),
+        HoldExpiresAt = Local(a.HoldExpiresAt, zone),
+        CheckedInAt = Local(a.CheckedInAt, zone),
+        StartedAt = Local(a.StartedAt, zone),
+        CompletedAt = Local(a.CompletedAt, zone),
+        CancelledAt = Local(a.CancelledAt, zone),
+        CreatedAt = ClinicTime.Local(a.CreatedAt, zone),
+    };
 
     public static WaitlistEntryDto ToDto(this WaitlistEntry w) => new(
         w.Id, w.ClinicId, w.PatientId, w.PractitionerId, w.AppointmentTypeId, w.FromDate, w.ToDate, w.Status, w.OfferedAppointmentId, w.CreatedAt);

@@ -169,9 +169,9 @@ public static class AppointmentsApi
             return TypedResults.NotFound();
         }
 
-        audit.PatientId = appointment.PatientId;
+        audit.PatientId = appointment.Utc.PatientId;
         http.SetETag(appointment.Version);
-        return TypedResults.Ok(appointment.ToDto(await ZoneAsync(clinics, clinicId, cancellationToken)));
+        return TypedResults.Ok(appointment.Utc.InZone(await ZoneAsync(clinics, clinicId, cancellationToken)));
     }
 
     private static async Task<Results<Ok<List<QueueEntryDto>>, ValidationProblem>> Queue(
