@@ -1,4 +1,7 @@
+using Healthcare.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Healthcare.Core.Audit;
 
@@ -92,15 +95,44 @@ public static class AuditLog
     {
         var chainId = ChainId(entry.ClinicId, chain ?? Random.Shared.Next(ChainsPerClinic));
         var userAgent = Truncate(entry.UserAgent, UserAgentLength);
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
-                resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason)
-            VALUES ({chainId}, {now}, {entry.UserId}, {entry.UserRole}, {entry.ClinicId}, {entry.Action}, {entry.ResourceType},
-                {entry.ResourceId}, {entry.PatientId}, {entry.Outcome}, {entry.IpAddress}, {userAgent}, {entry.RequestId}, {entry.Reason})
-            """,
+        // Typed parameters (a null keeps its column's type), so that Npgsql prepares the statement after a few uses.
+        await db.RunAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = new NpgsqlCommand(Insert, connection, transaction)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid> { TypedValue = chainId },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() },
+                        Uuid(entry.UserId),
+                        Text(entry.UserRole),
+                        Uuid(entry.ClinicId),
+                        Text(entry.Action),
+                        Text(entry.ResourceType),
+                        Text(entry.ResourceId),
+                        Uuid(entry.PatientId),
+                        Text(entry.Outcome),
+                        Text(entry.IpAddress),
+                        Text(userAgent),
+                        Text(entry.RequestId),
+                        Text(entry.Reason),
+                    },
+                };
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            },
             cancellationToken);
     }
+
+    private const string Insert = """
+        INSERT INTO audit_events (chain_id, occurred_at, user_id, user_role, clinic_id, action, resource_type,
+            resource_id, patient_id, outcome, ip_address, user_agent, request_id, reason)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        """;
+
+    private static NpgsqlParameter<Guid?> Uuid(Guid? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Uuid };
+
+    private static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
 
     /// <summary>Walks every chain and reports the first row whose content or link does not match.</summary>
     public static async Task<AuditVerification> VerifyAsync(this DbContext db, CancellationToken cancellationToken)

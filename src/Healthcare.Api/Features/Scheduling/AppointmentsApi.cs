@@ -286,7 +286,7 @@ public static class AppointmentsApi
             db.OutboxMessages.Add(OutboxMessage.Create(OutboxKinds.AppointmentCancelled, new { AppointmentId = appointment.Id, appointment.ClinicId, appointment.PatientId }));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveWithoutSavepointAsync(cancellationToken);
         await WaitlistOffers.OfferFreedSlotAsync(db, appointment, now, cancellationToken, skipPatient: appointment.PatientId);
         await cache.ForgetAsync(appointment.PractitionerId, cancellationToken);
         metrics.AppointmentCancelled();

@@ -39,13 +39,15 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
         Guid? bookedBy, CancellationToken cancellationToken, Guid? seriesId = null)
     {
         var now = clock.GetUtcNow();
-        var context = await LoadAsync(clinicId, practitionerId, appointmentTypeId, cancellationToken);
-        if (context.Invalid is { } invalid)
+        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
+        var checks = await BookingChecks.ReadAsync(
+            db, clinicId, practitionerId, patientId, appointmentTypeId, locationId, startsAt, now, activeOnly: true, cancellationToken);
+        if (Refusal(checks) is { } invalid)
         {
             return invalid;
         }
 
-        if (!await db.Patients.AnyAsync(p => p.Id == patientId && p.ClinicId == clinicId, cancellationToken))
+        if (!checks.PatientFound)
         {
             return BookingOutcome.Invalid("patientId", "No patient with this id in the clinic.");
         }
@@ -55,14 +57,18 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
             return BookingOutcome.Invalid("startsAt", "The appointment must start in the future.");
         }
 
-        var (zone, type) = (context.Zone!, context.Type!);
-        var (refused, shiftLocation) = await CheckScheduleAsync(zone, practitionerId, type, locationId, startsAt, cancellationToken);
+        var type = checks.Type!;
+        var (refused, shiftLocation) = CheckSchedule(zone, checks, locationId, startsAt);
         if (refused is not null)
         {
             return refused;
         }
 
-        await WaitlistOffers.ExpireHoldsAsync(db, now, cancellationToken, practitionerId);
+        if (checks.LapsedHolds)
+        {
+            await WaitlistOffers.ExpireHoldsAsync(db, now, cancellationToken, practitionerId);
+        }
+
         var appointment = Appointment.Book(
             clinicId, practitionerId, patientId, type, locationId ?? shiftLocation, startsAt, bookedBy, now, seriesId);
         var message = OutboxMessage.Create(OutboxKinds.AppointmentBooked, new { AppointmentId = appointment.Id, clinicId, patientId });
@@ -70,7 +76,8 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
         db.OutboxMessages.Add(message);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // A lone booking's refusal ends the request; a series goes on to its next occurrence in the same transaction.
+            await (seriesId is null ? db.SaveWithoutSavepointAsync(cancellationToken) : db.SaveChangesAsync(cancellationToken));
         }
         catch (DbUpdateException e) when (e.ExclusionConstraint() is { } constraint)
         {
@@ -93,14 +100,17 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
             return BookingOutcome.Invalid("startsAt", "The appointment must start in the future.");
         }
 
-        var context = await LoadAsync(appointment.ClinicId, appointment.PractitionerId, appointment.AppointmentTypeId, cancellationToken, activeOnly: false);
-        if (context.Invalid is { } invalid)
+        var zone = await AppointmentsApi.ZoneAsync(clinics, appointment.ClinicId, cancellationToken);
+        var checks = await BookingChecks.ReadAsync(
+            db, appointment.ClinicId, appointment.PractitionerId, appointment.PatientId, appointment.AppointmentTypeId, locationId, startsAt, now,
+            activeOnly: false, cancellationToken);
+        if (Refusal(checks) is { } invalid)
         {
             return invalid;
         }
 
-        var (zone, type) = (context.Zone!, context.Type!);
-        var (refused, shiftLocation) = await CheckScheduleAsync(zone, appointment.PractitionerId, type, locationId, startsAt, cancellationToken);
+        var type = checks.Type!;
+        var (refused, shiftLocation) = CheckSchedule(zone, checks, locationId, startsAt);
         if (refused is not null)
         {
             return refused;
@@ -133,13 +143,11 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
     /// Refuses a time outside the practitioner's working hours (at the location, if one is asked for) or in an
     /// absence; otherwise gives the location of the shift, which an in-person visit takes when none was asked for.
     /// </summary>
-    private async Task<(BookingOutcome? Refused, Guid? ShiftLocation)> CheckScheduleAsync(
-        DateTimeZone zone, Guid practitionerId, AppointmentType type, Guid? locationId, DateTimeOffset startsAt, CancellationToken cancellationToken)
+    private static (BookingOutcome? Refused, Guid? ShiftLocation) CheckSchedule(
+        DateTimeZone zone, BookingChecks checks, Guid? locationId, DateTimeOffset startsAt)
     {
-        var hours = await db.WorkingHours.AsNoTracking()
-            .Where(w => w.PractitionerId == practitionerId && (locationId == null || w.LocationId == locationId))
-            .ToListAsync(cancellationToken);
-        var shift = Availability.ShiftLocation(zone, hours, Instant.FromDateTimeOffset(startsAt), Duration.FromMinutes(type.DurationMinutes));
+        var type = checks.Type!;
+        var shift = Availability.ShiftLocation(zone, checks.Hours, Instant.FromDateTimeOffset(startsAt), Duration.FromMinutes(type.DurationMinutes));
         if (shift is null)
         {
             return (BookingOutcome.Conflicting(
@@ -147,26 +155,14 @@ public sealed class Booking(HealthcareDbContext db, ClinicDirectory clinics, Tim
                 locationId is null ? "The practitioner does not work at that time." : "The practitioner does not work at that location at that time."), null);
         }
 
-        var end = startsAt.AddMinutes(type.DurationMinutes);
-        var absent = await db.TimeOff.AnyAsync(t => t.PractitionerId == practitionerId && t.StartsAt < end && t.EndsAt > startsAt, cancellationToken);
-        return absent
+        return checks.Absent
             ? (BookingOutcome.Conflicting(BookingConflicts.TimeOff, "The practitioner is away at that time."), null)
             : (null, type.Mode == VisitModes.InPerson ? shift : null);
     }
 
-    private async Task<(BookingOutcome? Invalid, DateTimeZone? Zone, AppointmentType? Type)> LoadAsync(
-        Guid clinicId, Guid practitionerId, Guid appointmentTypeId, CancellationToken cancellationToken, bool activeOnly = true)
-    {
-        var zone = await AppointmentsApi.ZoneAsync(clinics, clinicId, cancellationToken);
-        if (!await db.Practitioners.AnyAsync(p => p.Id == practitionerId && p.ClinicId == clinicId && (p.IsActive || !activeOnly), cancellationToken))
-        {
-            return (BookingOutcome.Invalid("practitionerId", "No active practitioner with this id in the clinic."), null, null);
-        }
-
-        var type = await db.AppointmentTypes.AsNoTracking()
-            .SingleOrDefaultAsync(t => t.Id == appointmentTypeId && t.ClinicId == clinicId && (t.IsActive || !activeOnly), cancellationToken);
-        return type is null
-            ? (BookingOutcome.Invalid("appointmentTypeId", "No active appointment type with this id in the clinic."), null, null)
-            : (null, zone, type);
-    }
+    /// <summary>The practitioner or the visit type is not (or no longer, for a new booking) in the clinic.</summary>
+    private static BookingOutcome? Refusal(BookingChecks checks) =>
+        !checks.PractitionerFound ? BookingOutcome.Invalid("practitionerId", "No active practitioner with this id in the clinic.")
+        : checks.Type is null ? BookingOutcome.Invalid("appointmentTypeId", "No active appointment type with this id in the clinic.")
+        : null;
 }
