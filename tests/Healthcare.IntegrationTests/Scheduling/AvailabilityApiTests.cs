@@ -136,6 +136,43 @@ public sealed class AvailabilityApiTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(ClinicSetup.Local(22, 13), slots[0].StartsAt);
     }
 
+    [Fact]
+    public async Task AChangedOrRetiredVisitTypeReachesEveryInstancesAvailabilityAtOnce()
+    {
+        await using var peer = new PeerApiFactory(api);
+        await peer.InitializeAsync();
+        var setup = await ClinicSetup.CreateAsync(api);
+        var account = await api.CreateUserAsync(ClinicRoles.ClinicAdmin, setup.ClinicId);
+        var first = await api.ClientForAsync(account);
+        var second = await peer.ClientForAsync(account);
+        var day = ClinicSetup.Local(23, 0).ToString("yyyy-MM-dd", null);
+        var type = $"/api/v1/clinics/{setup.ClinicId}/appointment-types/{setup.TypeId}";
+        // The first instance now holds the type (and the slots) in its cache.
+        var before = await SlotsAsync(first, setup, day, day);
+
+        var longer = await PutAsync(second, type, new { name = "Long consultation", mode = VisitModes.InPerson, durationMinutes = 60, bufferMinutes = 0 });
+        Assert.Equal(HttpStatusCode.OK, longer.StatusCode);
+        var after = await Eventually.ReadAsync(() => SlotsAsync(first, setup, day, day), slots => slots.All(s => s.EndsAt - s.StartsAt == TimeSpan.FromHours(1)));
+
+        var retired = await PutAsync(second, type, new { name = "Long consultation", mode = VisitModes.InPerson, durationMinutes = 60, bufferMinutes = 0, isActive = false });
+        Assert.Equal(HttpStatusCode.OK, retired.StatusCode);
+        var refused = await Eventually.ReadAsync(
+            () => first.GetAsync($"/api/v1/clinics/{setup.ClinicId}/practitioners/{setup.PractitionerId}/availability?appointmentTypeId={setup.TypeId}&from={day}&to={day}"),
+            response => response.StatusCode == HttpStatusCode.BadRequest);
+
+        Assert.NotEqual(TimeSpan.FromHours(1), before[0].EndsAt - before[0].StartsAt);
+        Assert.NotEmpty(after);
+        await ProblemAssert.FieldAsync(refused, HttpStatusCode.BadRequest, "appointmentTypeId");
+    }
+
+    private static async Task<HttpResponseMessage> PutAsync(HttpClient client, string path, object body)
+    {
+        var current = await client.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
+        request.Headers.IfMatch.Add(current.Headers.ETag!);
+        return await client.SendAsync(request);
+    }
+
     private static async Task<List<SlotDto>> SlotsAsync(HttpClient client, ClinicSetup setup, string from, string to)
     {
         var response = await client.GetAsync(

@@ -93,7 +93,8 @@ public static class AppointmentTypesApi
     }
 
     private static Task<Results<Ok<AppointmentTypeDto>, NotFound, ValidationProblem, ProblemHttpResult>> Update(
-        Guid clinicId, Guid id, AppointmentTypeRequest request, HttpContext http, HealthcareDbContext db, CancellationToken cancellationToken)
+        Guid clinicId, Guid id, AppointmentTypeRequest request, HttpContext http, HealthcareDbContext db, AppointmentTypeDirectory directory,
+        CancellationToken cancellationToken)
     {
         return ConcurrencyCheckedUpdates.UpdateAsync(
             http, db, "appointment type",
@@ -108,7 +109,11 @@ public static class AppointmentTypesApi
                 return ConcurrencyCheckedUpdates.Applied;
             },
             refused: e => e.IsUniqueViolation() ? Problems.Field("name", "The clinic has an appointment type with this name.") : null,
-            answer: type => Task.FromResult(type.ToDto()));
+            answer: async type =>
+            {
+                await directory.ForgetAsync(http, type.Id, cancellationToken);
+                return type.ToDto();
+            });
     }
 }
 

@@ -1,5 +1,6 @@
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Identity.Authentication;
+using Healthcare.Api.Features.Practitioners;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
@@ -41,21 +42,21 @@ public static class AvailabilityApi
 
     private static async Task<Results<Ok<PractitionerSlotsDto>, NotFound, ValidationProblem>> ForPractitioner(
         Guid clinicId, Guid id, DateOnly from, DateOnly to, Guid appointmentTypeId, Guid? locationId, HttpContext http,
-        HealthcareDbContext db, ClinicDirectory clinics, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
+        HealthcareDbContext db, ClinicDirectory clinics, PractitionerDirectory practitioners, AppointmentTypeDirectory types, AvailabilityCache cache,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Check(http, PractitionerParameters, from, to) is { } invalid)
         {
             return invalid;
         }
 
-        if (!await db.Practitioners.AnyAsync(p => p.Id == id && p.ClinicId == clinicId && p.IsActive, cancellationToken))
+        // Both from the directories' caches: a cached search for free slots asks nothing of the database.
+        if (await practitioners.GetAsync(clinicId, id, cancellationToken) is not { Profile.IsActive: true })
         {
             return TypedResults.NotFound();
         }
 
-        var type = await db.AppointmentTypes.AsNoTracking()
-            .SingleOrDefaultAsync(t => t.Id == appointmentTypeId && t.ClinicId == clinicId && t.IsActive, cancellationToken);
-        if (type is null)
+        if (await types.GetActiveAsync(clinicId, appointmentTypeId, cancellationToken) is not { } type)
         {
             return Problems.Field("appointmentTypeId", "No active appointment type with this id in the clinic.");
         }
@@ -67,16 +68,15 @@ public static class AvailabilityApi
 
     private static async Task<Results<Ok<List<PractitionerSlotsDto>>, ValidationProblem>> ForSpecialty(
         Guid clinicId, DateOnly from, DateOnly to, Guid appointmentTypeId, string specialty, Guid? locationId, HttpContext http,
-        HealthcareDbContext db, ClinicDirectory clinics, AvailabilityCache cache, TimeProvider clock, CancellationToken cancellationToken)
+        HealthcareDbContext db, ClinicDirectory clinics, AppointmentTypeDirectory types, AvailabilityCache cache, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (Check(http, SpecialtyParameters, from, to) is { } invalid)
         {
             return invalid;
         }
 
-        var type = await db.AppointmentTypes.AsNoTracking()
-            .SingleOrDefaultAsync(t => t.Id == appointmentTypeId && t.ClinicId == clinicId && t.IsActive, cancellationToken);
-        if (type is null)
+        if (await types.GetActiveAsync(clinicId, appointmentTypeId, cancellationToken) is not { } type)
         {
             return Problems.Field("appointmentTypeId", "No active appointment type with this id in the clinic.");
         }

@@ -9,6 +9,7 @@ public static class SchedulingApi
         .AddSingleton<AvailabilityCache>()
         .AddSingleton<Clinics.ClinicDirectory>()
         .AddSingleton<Practitioners.PractitionerDirectory>()
+        .AddSingleton<AppointmentTypeDirectory>()
         .AddScoped<Booking>()
         .AddGeneratedJson(SchedulingJsonContext.Default);
 
