@@ -2,6 +2,7 @@ using Healthcare.Api.Commands;
 using Healthcare.Api.Features.Admin;
 using Healthcare.Api.Features.Audit;
 using Healthcare.Api.Features.Clinics;
+using Healthcare.Api.Features.Fhir;
 using Healthcare.Api.Features.Identity;
 using Healthcare.Api.Features.Logging;
 using Healthcare.Api.Features.Patients;
@@ -20,6 +21,7 @@ return await StartupGuard.RunAsync(async () =>
     builder.Services.AddScheduling();
     builder.Services.AddAdminPages();
     builder.Services.AddLogViewer();
+    builder.Services.AddFhir();
 
     var app = builder.Build();
     if (await app.TryRunCommandAsync(args) is { } exitCode)
@@ -46,6 +48,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapPreferencesApi();
     app.MapSchedulingApi();
     app.MapAuditApi();
+    app.MapFhirApi();
     app.MapAdminPages();
     app.MapLogViewer();
 

@@ -45,6 +45,26 @@ public sealed class Auditor(IHttpContextAccessor accessor, IServiceProvider serv
     public Task WriteReadAsync(string resourceType, string outcome, CancellationToken cancellationToken) =>
         batches.AppendAsync(Entry(AuditActions.Read, resourceType, outcome, null, null), clock.GetUtcNow(), cancellationToken);
 
+    /// <summary>
+    /// Writes a row per patient that a search answered with, so that each patient's access log shows the search;
+    /// the search's own row is written by the endpoint as for any read.
+    /// </summary>
+    public Task WritePatientReadsAsync(
+        string resourceType, IEnumerable<(Guid ClinicId, Guid PatientId)> touched, Func<Guid, string?> roleIn, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        return Task.WhenAll(touched.Distinct().Select(t => batches.AppendAsync(
+            Entry(AuditActions.Read, resourceType, AuditOutcomes.Success, null, null) with
+            {
+                ClinicId = t.ClinicId,
+                PatientId = t.PatientId,
+                ResourceId = t.PatientId.ToString(),
+                UserRole = roleIn(t.ClinicId),
+            },
+            at,
+            cancellationToken)));
+    }
+
     private AuditEntry Entry(string action, string resourceType, string outcome, Guid? userId, string? reason)
     {
         var http = accessor.HttpContext;

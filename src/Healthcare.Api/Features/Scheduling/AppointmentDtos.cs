@@ -99,9 +99,12 @@ public sealed record WaitlistEntryDto(
 
 public static class AppointmentMapping
 {
-    public static AppointmentDto ToDto(this Appointment a, DateTimeZone zone) => new AppointmentDto(
+    public static AppointmentDto ToDto(this Appointment a, DateTimeZone zone) => a.ToUtcDto().InZone(zone);
+
+    /// <summary>The appointment with its times as stored, in UTC.</summary>
+    public static AppointmentDto ToUtcDto(this Appointment a) => new(
         a.Id, a.ClinicId, a.PractitionerId, a.PatientId, a.AppointmentTypeId, a.LocationId, a.Mode, a.StartsAt, a.EndsAt, a.Status,
-        a.SeriesId, a.HoldExpiresAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt, a.CancellationReason, a.CreatedAt).InZone(zone);
+        a.SeriesId, a.HoldExpiresAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt, a.CancellationReason, a.CreatedAt);
 
     /// <summary>The appointment's times as the clinic's local time, with the offset of each moment.</summary>
     public static AppointmentDto InZone(this AppointmentDto a, DateTimeZone zone) => a with

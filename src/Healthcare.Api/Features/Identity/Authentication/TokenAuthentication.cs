@@ -141,8 +141,24 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys key
 {
     private readonly JsonWebTokenHandler _handler = new();
 
-    public (string Token, int ExpiresInSeconds) Issue(Guid userId, Guid securityStamp, Guid sessionId)
+    /// <summary>
+    /// A token for the session; <paramref name="scope"/>, when given, narrows what it may do on the FHIR API to those
+    /// SMART scopes (see <see cref="Fhir.SmartScopes"/>).
+    /// </summary>
+    public (string Token, int ExpiresInSeconds) Issue(Guid userId, Guid securityStamp, Guid sessionId, string? scope = null)
     {
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = userId.ToString(),
+            [JwtRegisteredClaimNames.Jti] = Guid.CreateVersion7().ToString(),
+            [CurrentUser.SecurityStampClaim] = securityStamp.ToString(),
+            [CurrentUser.SessionClaim] = sessionId.ToString(),
+        };
+        if (scope is not null)
+        {
+            claims[Fhir.SmartScopes.Claim] = scope;
+        }
+
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var lifetime = TimeSpan.FromMinutes(settings.AccessTokenMinutes);
@@ -154,13 +170,7 @@ public sealed class AccessTokens(IOptions<TokenOptions> options, SigningKeys key
             NotBefore = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,
             SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.EcdsaSha256),
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Sub] = userId.ToString(),
-                [JwtRegisteredClaimNames.Jti] = Guid.CreateVersion7().ToString(),
-                [CurrentUser.SecurityStampClaim] = securityStamp.ToString(),
-                [CurrentUser.SessionClaim] = sessionId.ToString(),
-            },
+            Claims = claims,
         });
         return (token, (int)lifetime.TotalSeconds);
     }

@@ -1,0 +1,61 @@
+using Healthcare.Api.Platform;
+using Healthcare.Core.Audit;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Healthcare.Api.Features.Fhir;
+
+/// <summary>
+/// The FHIR R4 API under <c>/fhir/r4</c>: a facade over the same database, permissions and audit trail as the
+/// native API (ADR 53). Every route declares its FHIR interaction, and <c>metadata</c> describes exactly those.
+/// </summary>
+public static class FhirApi
+{
+    public const string Base = "/fhir/r4";
+
+    public static bool IsFhirPath(PathString path) => path.StartsWithSegments(Base);
+
+    public static IServiceCollection AddFhir(this IServiceCollection services)
+    {
+        // Ahead of the problem-details writer, so that refusals on the FHIR base are OperationOutcomes.
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FhirOutcomeWriter>());
+        return services.AddScoped<FhirAccess>();
+    }
+
+    public static IEndpointRouteBuilder MapFhirApi(this IEndpointRouteBuilder endpoints)
+    {
+        // The CapabilityStatement describes this API; the OpenAPI document describes the native one.
+        var fhir = endpoints.MapGroup(Base).ExcludeFromDescription();
+        fhir.MapGet("/metadata", FhirCapability.Statement).AllowAnonymous().WithName("FhirCapabilityStatement");
+
+        var api = fhir.MapGroup("").RequireAuthorization();
+        api.MapGet("/Patient/{id}", PatientResources.Read)
+            .Fhir(PatientResources.Type, "read").Audited(AuditActions.Read, "FhirPatient").WithName("FhirReadPatient");
+        api.MapGet("/Patient", PatientResources.Search)
+            .Fhir(PatientResources.Type, "search-type", PatientResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirPatientSearch").WithName("FhirSearchPatient");
+        api.MapGet("/Appointment/{id}", AppointmentResources.Read)
+            .Fhir(AppointmentResources.Type, "read").Audited(AuditActions.Read, "FhirAppointment").WithName("FhirReadAppointment");
+        api.MapGet("/Appointment", AppointmentResources.Search)
+            .Fhir(AppointmentResources.Type, "search-type", AppointmentResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirAppointmentSearch").WithName("FhirSearchAppointment");
+        api.MapGet("/Organization/{id}", DirectoryResources.ReadOrganization)
+            .Fhir("Organization", "read").Audited(AuditActions.Read, "FhirOrganization").WithName("FhirReadOrganization");
+        api.MapGet("/Location/{id}", DirectoryResources.ReadLocation)
+            .Fhir("Location", "read").Audited(AuditActions.Read, "FhirLocation").WithName("FhirReadLocation");
+        api.MapGet("/Practitioner/{id}", DirectoryResources.ReadPractitioner)
+            .Fhir("Practitioner", "read").Audited(AuditActions.Read, "FhirPractitioner").WithName("FhirReadPractitioner");
+
+        // Anything else under the base is a FHIR 404, not an empty one.
+        fhir.Map("/{**rest}", () => FhirResponses.Outcome(StatusCodes.Status404NotFound, "This server has no such FHIR endpoint; see /fhir/r4/metadata."))
+            .AllowAnonymous().WithName("FhirUnknown");
+        return endpoints;
+    }
+
+    /// <summary>Declares the FHIR interaction a route serves, for the CapabilityStatement.</summary>
+    public static RouteHandlerBuilder Fhir(this RouteHandlerBuilder builder, string resourceType, string interaction, params string[] searchParameters) =>
+        builder.WithMetadata(new FhirInteractionMetadata(resourceType, interaction, searchParameters))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), [FhirResponses.MediaType]));
+}
+
+/// <summary>The FHIR interaction a route serves.</summary>
+public sealed record FhirInteractionMetadata(string ResourceType, string Interaction, IReadOnlyList<string> SearchParameters);

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Healthcare.Api.Features.Fhir;
+using Healthcare.Api.Features.Identity.Authentication;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Identity;
+using Healthcare.IntegrationTests.Identity;
+using Healthcare.Testing;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Healthcare.IntegrationTests.Fhir;
+
+/// <summary>
+/// The FHIR R4 API over the native data: what it returns passes Firely's validator, the same clinic permissions and
+/// patient compartment apply as in the native API, SMART scopes narrow them, refusals are OperationOutcomes, and every
+/// read is audited per patient.
+/// </summary>
+public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async System.Threading.Tasks.Task TheCapabilityStatementDescribesExactlyTheRoutedInteractions()
+    {
+        var response = await api.CreateClient().GetAsync("/fhir/r4/metadata");
+        var statement = Assert.IsType<CapabilityStatement>(await ResourceAsync(response));
+
+        var routed = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<FhirInteractionMetadata>()).OfType<FhirInteractionMetadata>()
+            .Select(m => $"{m.ResourceType} {m.Interaction}").Order().ToList();
+        var described = statement.Rest.Single().Resource
+            .SelectMany(r => r.Interaction.Select(i => $"{r.Type} {Hl7.Fhir.Utility.EnumUtility.GetLiteral(i.Code)}")).Order().ToList();
+        Assert.Equal(routed, described);
+        Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Patient").SearchParam, p => p.Name == "birthdate");
+        Assert.Equal(FHIRVersion.N4_0_1, statement.FhirVersion);
+        FhirValidation.AssertValid(statement);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task AClinicianReadsAndSearchesTheirClinicsDataAsValidResourcesAndEachPatientTouchedIsAudited()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var doctor = await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id);
+        var client = await api.ClientForAsync(doctor);
+        var appointmentId = await api.WithDbAsync(db => MatrixResources.AppointmentAsync(db, clinic.Id));
+        var appointment = await api.WithDbAsync(db => db.Appointments.AsNoTracking().SingleAsync(a => a.Id == appointmentId));
+        var locationId = await api.WithDbAsync(db => MatrixResources.LocationAsync(db, clinic.Id));
+        await api.WithDbAsync(db => MatrixResources.PatientAsync(db, clinic.Id));
+
+        var patient = Assert.IsType<Patient>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Patient/{appointment.PatientId}")));
+        var read = await client.GetAsync($"/fhir/r4/Appointment/{appointmentId}");
+        var booked = Assert.IsType<Appointment>(await ResourceAsync(read));
+        var search = Assert.IsType<Bundle>(await ResourceAsync(
+            await client.GetAsync($"/fhir/r4/Appointment?patient=Patient/{appointment.PatientId}&status=booked&date=ge2026-01-01&_include=Appointment:patient")));
+        var byName = Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync("/fhir/r4/Patient?name=matrix&birthdate=1990-01-01&gender=unknown&_count=1")));
+        var organization = await ResourceAsync(await client.GetAsync($"/fhir/r4/Organization/{clinic.Id}"));
+        var practitioner = await ResourceAsync(await client.GetAsync($"/fhir/r4/Practitioner/{appointment.PractitionerId}"));
+        var location = await ResourceAsync(await client.GetAsync($"/fhir/r4/Location/{locationId}"));
+
+        Assert.Equal(FhirResponses.MediaType, read.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"W/\"{booked.Meta?.VersionId}\"", read.Headers.ETag?.ToString());
+        Assert.Equal(Appointment.AppointmentStatus.Booked, booked.Status);
+        Assert.Contains(booked.Participant, p => p.Actor?.Reference == $"Patient/{patient.Id}");
+        Assert.Equal([appointmentId.ToString()], search.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => e.Resource?.Id));
+        Assert.Equal([patient.Id], search.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Include).Select(e => e.Resource?.Id));
+        Assert.Single(byName.Entry);
+        Assert.Contains(byName.Link, l => l.Relation == "next" && l.Url?.Contains("_cursor=", StringComparison.Ordinal) == true);
+        foreach (var resource in new Resource[] { patient, booked, search, byName, organization, practitioner, location })
+        {
+            FhirValidation.AssertValid(resource);
+        }
+
+        var audited = await api.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(e => e.PatientId == appointment.PatientId && e.UserId == doctor.Id).Select(e => e.ResourceType).ToListAsync());
+        Assert.Contains("FhirPatient", audited);
+        Assert.Contains("FhirAppointment", audited);
+        Assert.Contains("Appointment", audited);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task AnotherClinicsStaffAndAnotherPatientFindNothingAndEveryRefusalIsAnOperationOutcome()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var otherClinic = await api.CreateClinicAsync();
+        var appointmentId = await api.WithDbAsync(db => MatrixResources.AppointmentAsync(db, clinic.Id));
+        var patientId = await api.WithDbAsync(db => db.Appointments.Where(a => a.Id == appointmentId).Select(a => a.PatientId).SingleAsync());
+        var outsider = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, otherClinic.Id));
+        var ownerAccount = await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id);
+        var otherPatient = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id));
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == patientId).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, ownerAccount.Id)));
+        var owner = await api.ClientForAsync(ownerAccount);
+
+        foreach (var (caller, client) in new[] { ("another clinic's admin", outsider), ("another patient", otherPatient) })
+        {
+            foreach (var path in new[] { $"/fhir/r4/Patient/{patientId}", $"/fhir/r4/Appointment/{appointmentId}", $"/fhir/r4/Organization/{clinic.Id}" })
+            {
+                await AssertOutcomeAsync(await client.GetAsync(path), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+            }
+
+            var search = Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Appointment?patient={patientId}")));
+            Assert.True(search.Entry.Count == 0, caller);
+        }
+
+        Assert.IsType<Patient>(await ResourceAsync(await owner.GetAsync($"/fhir/r4/Patient/{patientId}")));
+        var mine = Assert.IsType<Bundle>(await ResourceAsync(await owner.GetAsync("/fhir/r4/Appointment")));
+        Assert.Equal([appointmentId.ToString()], mine.Entry.Select(e => e.Resource?.Id));
+        await AssertOutcomeAsync(await api.CreateClient().GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Unauthorized, OperationOutcome.IssueType.Login);
+        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?favourite-colour=blue"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
+        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?_count=zero"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
+        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Nonsense/1"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        using var lenient = new HttpRequestMessage(HttpMethod.Get, "/fhir/r4/Patient?favourite-colour=blue");
+        lenient.Headers.Add("Prefer", "handling=lenient");
+        Assert.IsType<Bundle>(await ResourceAsync(await owner.SendAsync(lenient)));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task SmartScopesNarrowWhatTheRolesAllow()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var doctor = await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id);
+        var appointmentId = await api.WithDbAsync(db => MatrixResources.AppointmentAsync(db, clinic.Id));
+        var patientId = await api.WithDbAsync(db => db.Appointments.Where(a => a.Id == appointmentId).Select(a => a.PatientId).SingleAsync());
+        var appointmentsOnly = await ScopedClientAsync(doctor, "user/Appointment.rs");
+        var ownCompartment = await ScopedClientAsync(doctor, "patient/*.rs");
+        var everything = await ScopedClientAsync(doctor, "user/*.cruds");
+
+        Assert.IsType<Appointment>(await ResourceAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Appointment/{appointmentId}")));
+        await AssertOutcomeAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
+        await AssertOutcomeAsync(await ownCompartment.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        Assert.IsType<Patient>(await ResourceAsync(await everything.GetAsync($"/fhir/r4/Patient/{patientId}")));
+        Assert.False(SmartScopes.Parse("user/Patient.sr patient/.rs launch").Allows("Patient", 'r', out _));
+        Assert.True(SmartScopes.Parse("patient/Observation.read").Allows("Observation", 's', out var patientOnly) && patientOnly);
+    }
+
+    /// <summary>A client whose token is the caller's own session's, narrowed to <paramref name="scope"/>.</summary>
+    private async Task<HttpClient> ScopedClientAsync(TestAccount account, string scope)
+    {
+        var client = await api.ClientForAsync(account);
+        var own = new JsonWebToken(client.DefaultRequestHeaders.Authorization!.Parameter);
+        var (token, _) = api.Services.GetRequiredService<AccessTokens>().Issue(
+            account.Id, Guid.Parse(own.GetClaim(CurrentUser.SecurityStampClaim).Value), Guid.Parse(own.GetClaim(CurrentUser.SessionClaim).Value), scope);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<Resource> ResourceAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return FhirValidation.Parse(body);
+    }
+
+    private static async System.Threading.Tasks.Task AssertOutcomeAsync(HttpResponseMessage response, HttpStatusCode status, OperationOutcome.IssueType code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal(FhirResponses.MediaType, response.Content.Headers.ContentType?.MediaType);
+        var outcome = Assert.IsType<OperationOutcome>(FhirValidation.Parse(body));
+        Assert.Equal(code, outcome.Issue.Single().Code);
+        FhirValidation.AssertValid(outcome);
+    }
+}
