@@ -21,6 +21,7 @@ Measures the API on this machine (this is `make bench`):
      2 threads) for each scenario:
        1 health        GET /health
        2 appointment   one appointment by id, rotating over 10,000 ids
+       2f fhir-appointment  the same reads as FHIR R4 Appointments
        3 availability  a practitioner's free slots over a week
        4 upcoming      the bench patient's upcoming appointments
        5 book-cancel   book a free slot, then cancel it (distinct slots)
@@ -378,7 +379,7 @@ run_wrk() {
 field() { sed -nE "s/.*[[:space:]]$2=([^[:space:]]*).*/\1/p" <<<"${result[$1]}"; }
 
 step "warm-up (${warmup}s of each scenario)"
-for scenario in appointment availability upcoming book-cancel; do
+for scenario in appointment fhir-appointment availability upcoming book-cancel; do
     run_wrk "warmup-$scenario" "$scenario.lua" "$warmup" "$connections"
 done
 # skip_cells RUN: drops the booking cells RUN used (some of its bookings may still stand).
@@ -390,7 +391,7 @@ skip_cells() {
 }
 skip_cells warmup-book-cancel
 
-scenarios=(health appointment availability upcoming book-cancel mixed)
+scenarios=(health appointment fhir-appointment availability upcoming book-cancel mixed)
 for scenario in "${scenarios[@]}"; do
     step "scenario $scenario: ${duration}s, $connections connections, $threads threads"
     [[ "$scenario" != mixed ]] || skip_cells book-cancel
@@ -503,6 +504,7 @@ done
 ((established >= idle_connections)) || failures+=("only $established of $idle_connections idle connections were established")
 
 ratio="$(awk -v a="$(field appointment rps)" -v b="${pgbench_tps:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+fhir_ratio="$(awk -v a="$(field fhir-appointment rps)" -v b="$(field appointment rps)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 bookings_per_second="$(awk -v n="$(field book-cancel created)" -v s="$(field book-cancel seconds)" 'BEGIN { printf "%.0f", n / s }')"
 row() {
     local name="$1" what="$2" target="$3"
@@ -514,6 +516,7 @@ row() {
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
     row health "GET /health" "-"
     row appointment "one appointment by id" ">= 8,000/s, p99 < 25 ms"
+    row fhir-appointment "scenario 2 as a FHIR Appointment (API/native: $fhir_ratio)" "FHIR/native >= 0.67 (costs at most 1.5x)"
     row availability "a practitioner's week of free slots" ">= 2,500/s"
     row upcoming "the patient's upcoming appointments" "-"
     row book-cancel "book, then cancel ($bookings_per_second bookings/s; double bookings: $double_bookings)" ">= 1,000 bookings/s, no double booking"

@@ -63,6 +63,12 @@ function bench.get_appointment()
   return wrk.format("GET", "/api/v1/clinics/" .. row[1] .. "/appointments/" .. row[2], { ["Authorization"] = bench.admin })
 end
 
+function bench.get_fhir_appointment()
+  local row = bench.appointments[bench.next_appointment]
+  bench.next_appointment = bench.next_appointment % #bench.appointments + 1
+  return wrk.format("GET", "/fhir/r4/Appointment/" .. row[2], { ["Authorization"] = bench.admin })
+end
+
 function bench.get_availability()
   local row = bench.availability[bench.next_availability]
   bench.next_availability = bench.next_availability % #bench.availability + 1

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Healthcare.Api.Features.Fhir;
-using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Identity;
@@ -10,7 +8,6 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Healthcare.IntegrationTests.Fhir;
 
@@ -122,9 +119,9 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var doctor = await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id);
         var appointmentId = await api.WithDbAsync(db => MatrixResources.AppointmentAsync(db, clinic.Id));
         var patientId = await api.WithDbAsync(db => db.Appointments.Where(a => a.Id == appointmentId).Select(a => a.PatientId).SingleAsync());
-        var appointmentsOnly = await ScopedClientAsync(doctor, "user/Appointment.rs");
-        var ownCompartment = await ScopedClientAsync(doctor, "patient/*.rs");
-        var everything = await ScopedClientAsync(doctor, "user/*.cruds");
+        var appointmentsOnly = await FhirTokens.ScopedClientAsync(api, doctor, "user/Appointment.rs");
+        var ownCompartment = await FhirTokens.ScopedClientAsync(api, doctor, "patient/*.rs");
+        var everything = await FhirTokens.ScopedClientAsync(api, doctor, "user/*.cruds");
 
         Assert.IsType<Appointment>(await ResourceAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Appointment/{appointmentId}")));
         await AssertOutcomeAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
@@ -132,17 +129,6 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.IsType<Patient>(await ResourceAsync(await everything.GetAsync($"/fhir/r4/Patient/{patientId}")));
         Assert.False(SmartScopes.Parse("user/Patient.sr patient/.rs launch").Allows("Patient", 'r', out _));
         Assert.True(SmartScopes.Parse("patient/Observation.read").Allows("Observation", 's', out var patientOnly) && patientOnly);
-    }
-
-    /// <summary>A client whose token is the caller's own session's, narrowed to <paramref name="scope"/>.</summary>
-    private async Task<HttpClient> ScopedClientAsync(TestAccount account, string scope)
-    {
-        var client = await api.ClientForAsync(account);
-        var own = new JsonWebToken(client.DefaultRequestHeaders.Authorization!.Parameter);
-        var (token, _) = api.Services.GetRequiredService<AccessTokens>().Issue(
-            account.Id, Guid.Parse(own.GetClaim(CurrentUser.SecurityStampClaim).Value), Guid.Parse(own.GetClaim(CurrentUser.SessionClaim).Value), scope);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     private static async Task<Resource> ResourceAsync(HttpResponseMessage response)

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -17,6 +18,9 @@ public static class FhirResponses
 {
     public const string MediaType = "application/fhir+json";
     public const string ContentType = MediaType + "; charset=utf-8";
+
+    // JSON's own escaping only: the body is never embedded in HTML, and FHIR instants keep their '+'.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IResult Resource(Resource resource, int status = StatusCodes.Status200OK) => new FhirResult(resource, status);
 
@@ -74,7 +78,7 @@ public static class FhirResponses
             http.Response.Headers.LastModified = HeaderUtilities.FormatDate(updated);
         }
 
-        await using var writer = new Utf8JsonWriter(http.Response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(http.Response.BodyWriter, WriterOptions);
         FhirJsonSerializer.Default.Serialize(resource, writer);
         await writer.FlushAsync(http.RequestAborted);
     }
