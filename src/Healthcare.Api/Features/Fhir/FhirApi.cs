@@ -38,6 +38,36 @@ public static class FhirApi
         api.MapGet("/Appointment", AppointmentResources.Search)
             .Fhir(AppointmentResources.Type, "search-type", AppointmentResources.SearchParameters)
             .Audited(AuditActions.Read, "FhirAppointmentSearch").WithName("FhirSearchAppointment");
+        api.MapGet("/Encounter/{id}", EncounterResources.Read)
+            .Fhir(EncounterResources.Type, "read").Audited(AuditActions.Read, "FhirEncounter").WithName("FhirReadEncounter");
+        api.MapGet("/Encounter", EncounterResources.Search)
+            .Fhir(EncounterResources.Type, "search-type", EncounterResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirEncounterSearch").WithName("FhirSearchEncounter");
+        api.MapGet("/Observation/{id}", ObservationResources.Read)
+            .Fhir(ObservationResources.Type, "read").Audited(AuditActions.Read, "FhirObservation").WithName("FhirReadObservation");
+        api.MapGet("/Observation", ObservationResources.Search)
+            .Fhir(ObservationResources.Type, "search-type", ObservationResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirObservationSearch").WithName("FhirSearchObservation");
+        api.MapGet("/AllergyIntolerance/{id}", AllergyIntoleranceResources.Read)
+            .Fhir(AllergyIntoleranceResources.Type, "read").Audited(AuditActions.Read, "FhirAllergyIntolerance").WithName("FhirReadAllergyIntolerance");
+        api.MapGet("/AllergyIntolerance", AllergyIntoleranceResources.Search)
+            .Fhir(AllergyIntoleranceResources.Type, "search-type", AllergyIntoleranceResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirAllergyIntoleranceSearch").WithName("FhirSearchAllergyIntolerance");
+        api.MapGet("/Condition/{id}", ConditionResources.Read)
+            .Fhir(ConditionResources.Type, "read").Audited(AuditActions.Read, "FhirCondition").WithName("FhirReadCondition");
+        api.MapGet("/Condition", ConditionResources.Search)
+            .Fhir(ConditionResources.Type, "search-type", ConditionResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirConditionSearch").WithName("FhirSearchCondition");
+        api.MapGet("/MedicationStatement/{id}", MedicationStatementResources.Read)
+            .Fhir(MedicationStatementResources.Type, "read").Audited(AuditActions.Read, "FhirMedicationStatement").WithName("FhirReadMedicationStatement");
+        api.MapGet("/MedicationStatement", MedicationStatementResources.Search)
+            .Fhir(MedicationStatementResources.Type, "search-type", MedicationStatementResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirMedicationStatementSearch").WithName("FhirSearchMedicationStatement");
+        api.MapGet("/DocumentReference/{id}", DocumentReferenceResources.Read)
+            .Fhir(DocumentReferenceResources.Type, "read").Audited(AuditActions.Read, "FhirDocumentReference").WithName("FhirReadDocumentReference");
+        api.MapGet("/DocumentReference", DocumentReferenceResources.Search)
+            .Fhir(DocumentReferenceResources.Type, "search-type", DocumentReferenceResources.SearchParameters)
+            .Audited(AuditActions.Read, "FhirDocumentReferenceSearch").WithName("FhirSearchDocumentReference");
         api.MapGet("/Organization/{id}", DirectoryResources.ReadOrganization)
             .Fhir("Organization", "read").Audited(AuditActions.Read, "FhirOrganization").WithName("FhirReadOrganization");
         api.MapGet("/Location/{id}", DirectoryResources.ReadLocation)

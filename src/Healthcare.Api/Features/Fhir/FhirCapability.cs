@@ -22,6 +22,9 @@ public static class FhirCapability
         ["actor"] = SearchParamType.Reference,
         ["date"] = SearchParamType.Date,
         ["status"] = SearchParamType.Token,
+        ["clinical-status"] = SearchParamType.Token,
+        ["category"] = SearchParamType.Token,
+        ["code"] = SearchParamType.Token,
     };
 
     public static IResult Statement(HttpContext http, EndpointDataSource routes) => FhirResponses.Resource(Build(http, routes.Endpoints));

@@ -170,6 +170,6 @@ public static class FhirMapping
         return address;
     }
 
-    private static Meta Meta(uint version, DateTimeOffset updated) =>
+    internal static Meta Meta(uint version, DateTimeOffset updated) =>
         new() { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture), LastUpdated = updated.ToUniversalTime() };
 }
