@@ -106,6 +106,13 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal([record.EncounterId.ToString()], encounters.Entry.Select(e => e.Resource?.Id));
         Assert.Empty((await SearchAsync(client, $"/fhir/r4/Encounter?patient={patient}&status=in-progress")).Entry);
 
+        foreach (var invalid in new[] { "/fhir/r4/Observation?date=yesterday", "/fhir/r4/Condition?patient=Group/1", "/fhir/r4/Encounter?subject=x" })
+        {
+            var refused = await client.GetAsync(invalid);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            FhirValidation.AssertValid(Assert.IsType<OperationOutcome>(FhirValidation.Parse(await refused.Content.ReadAsStringAsync())));
+        }
+
         foreach (var resource in new Resource[] { vitals, paged, allergies, conditions, medications, notes, encounters })
         {
             FhirValidation.AssertValid(resource);

@@ -112,16 +112,16 @@ public static class RecordResources
         return seenByPatient is null || own.Count == 0 ? records : records.Where(seenByPatient(clinics));
     }
 
-    /// <summary>The values of a token parameter as (system, code): <c>system|code</c>, <c>|code</c> (no system, as <c>""</c>) or <c>code</c> (any system, as null).</summary>
-    public static IEnumerable<(string? System, string Code)> Tokens(IQueryCollection parameters, string name) =>
-        parameters[name].Select(v => FhirSearch.Values(v).Select(Token).ToList()).SelectMany(t => t);
-
-    /// <summary>The native values that one occurrence of a token parameter stands for: any of its comma-separated values.</summary>
+    /// <summary>
+    /// For each occurrence of a token parameter (occurrences AND, comma-separated values OR), the native values it
+    /// stands for: <c>code</c> in any system or <c>system|code</c> in <paramref name="system"/>; none matches another system.
+    /// </summary>
     public static List<List<string>> NativeTokens(IQueryCollection parameters, string name, string system, Func<string, IEnumerable<string>> native) =>
         parameters[name]
             .Select(v => FhirSearch.Values(v).Select(Token).Where(t => t.System is null || t.System == system).SelectMany(t => native(t.Code)).ToList())
             .ToList();
 
+    // system|code, |code (no system: ""), or code (any system: null).
     private static (string? System, string Code) Token(string value)
     {
         var bar = value.IndexOf('|', StringComparison.Ordinal);
