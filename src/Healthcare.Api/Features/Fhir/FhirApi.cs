@@ -74,6 +74,7 @@ public static class FhirApi
             .Fhir("Location", "read").Audited(AuditActions.Read, "FhirLocation").WithName("FhirReadLocation");
         api.MapGet("/Practitioner/{id}", DirectoryResources.ReadPractitioner)
             .Fhir("Practitioner", "read").Audited(AuditActions.Read, "FhirPractitioner").WithName("FhirReadPractitioner");
+        api.MapFhirScheduling();
 
         // Anything else under the base is a FHIR 404, not an empty one.
         fhir.Map("/{**rest}", () => FhirResponses.Outcome(StatusCodes.Status404NotFound, "This server has no such FHIR endpoint; see /fhir/r4/metadata."))

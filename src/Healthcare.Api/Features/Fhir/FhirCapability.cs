@@ -25,6 +25,9 @@ public static class FhirCapability
         ["clinical-status"] = SearchParamType.Token,
         ["category"] = SearchParamType.Token,
         ["code"] = SearchParamType.Token,
+        ["schedule"] = SearchParamType.Reference,
+        ["start"] = SearchParamType.Date,
+        ["appointment-type"] = SearchParamType.Token,
     };
 
     public static IResult Statement(HttpContext http, EndpointDataSource routes) => FhirResponses.Resource(Build(http, routes.Endpoints));

@@ -117,8 +117,11 @@ public static class AvailabilityApi
         return to.DayNumber - from.DayNumber >= MaxDays ? Problems.Field("to", $"Ask for at most {MaxDays} days at a time.") : null;
     }
 
-    /// <summary>Slots from the cache (computed without the "now" cut-off, so they stay valid), minus those already begun.</summary>
-    private static async Task<List<SlotDto>> SlotsAsync(
+    /// <summary>
+    /// Slots from the cache (computed without the "now" cut-off, so they stay valid), minus those already begun. The
+    /// FHIR Slot search reads the same slots.
+    /// </summary>
+    internal static async Task<List<SlotDto>> SlotsAsync(
         HealthcareDbContext db, AvailabilityCache cache, TimeProvider clock, DateTimeZone zone, Guid practitionerId, AppointmentType type,
         Guid? locationId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {

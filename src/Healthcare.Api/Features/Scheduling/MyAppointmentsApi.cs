@@ -139,13 +139,9 @@ public static class MyAppointmentsApi
         }
 
         var now = clock.GetUtcNow();
-        var policy = await db.Clinics.AsNoTracking().Where(c => c.Id == appointment.ClinicId).Select(c => c.Policy).SingleAsync(cancellationToken);
-        if (appointment.Status == AppointmentStatus.Booked && appointment.StartsAt - now < TimeSpan.FromHours(policy.CancellationWindowHours))
+        if (await TooLateToCancelAsync(db, appointment, now, cancellationToken) is { } tooLate)
         {
-            return TypedResults.Problem(
-                title: "It is too late to cancel online.",
-                detail: $"Within {policy.CancellationWindowHours} hours of the appointment only the clinic can cancel it; please call them.",
-                statusCode: StatusCodes.Status403Forbidden);
+            return tooLate;
         }
 
         if (appointment.Status == AppointmentStatus.Held ||
@@ -155,6 +151,18 @@ public static class MyAppointmentsApi
         }
 
         return TypedResults.Ok(appointment.ToDto(await AppointmentsApi.ZoneAsync(clinics, appointment.ClinicId, cancellationToken)));
+    }
+
+    /// <summary>403 when a patient's own cancellation falls inside the clinic's cancellation window (only staff may then cancel).</summary>
+    internal static async Task<ProblemHttpResult?> TooLateToCancelAsync(HealthcareDbContext db, Appointment appointment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var policy = await db.Clinics.AsNoTracking().Where(c => c.Id == appointment.ClinicId).Select(c => c.Policy).SingleAsync(cancellationToken);
+        return appointment.Status == AppointmentStatus.Booked && appointment.StartsAt - now < TimeSpan.FromHours(policy.CancellationWindowHours)
+            ? TypedResults.Problem(
+                title: "It is too late to cancel online.",
+                detail: $"Within {policy.CancellationWindowHours} hours of the appointment only the clinic can cancel it; please call them.",
+                statusCode: StatusCodes.Status403Forbidden)
+            : null;
     }
 
     private static async Task<Results<Ok<AppointmentDto>, NotFound, ProblemHttpResult>> Accept(
