@@ -129,6 +129,30 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.BadRequest, (await receptionist.SendAsync(notJson)).StatusCode);
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task APatientBooksAndCancelsTheirOwnVisitButNoOneElses()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var account = await api.CreateUserAsync(ClinicRoles.Patient, setup.ClinicId);
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0]).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, account.Id)));
+        var patient = await api.ClientForAsync(account);
+        var day = Day(9);
+        var search = Assert.IsType<Bundle>(await ResourceAsync(await patient.GetAsync(
+            $"/fhir/r4/Slot?schedule={setup.PractitionerId}&start=ge{day:yyyy-MM-dd}&start=lt{day.AddDays(1):yyyy-MM-dd}&status=free")));
+        var slot = Assert.IsType<Slot>(search.Entry[0].Resource);
+
+        var someoneElse = await patient.SendAsync(Post(Booking(setup, slot, 1), null));
+        var created = await patient.SendAsync(Post(Booking(setup, slot, 0), null));
+
+        await AssertOutcomeAsync(someoneElse, HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"{(int)created.StatusCode}: {body}");
+        var booked = Assert.IsType<Appointment>(FhirValidation.Parse(body));
+        var cancelled = await patient.SendAsync(Put(booked.Id!, Cancelled(booked), created.Headers.ETag!.ToString()));
+        Assert.Equal(Appointment.AppointmentStatus.Cancelled, Assert.IsType<Appointment>(await ResourceAsync(cancelled)).Status);
+        FhirValidation.AssertValid(search);
+    }
+
     private static DateOnly Day(int days) => SystemClock.Instance.GetCurrentInstant().InZone(ClinicSetup.NewYork).Date.PlusDays(days).ToDateOnly();
 
     private static DateTime ClinicLocal(DateTimeOffset at) => NodaTime.Instant.FromDateTimeOffset(at).InZone(ClinicSetup.NewYork).LocalDateTime.ToDateTimeUnspecified();
