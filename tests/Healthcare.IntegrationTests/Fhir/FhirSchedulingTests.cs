@@ -60,6 +60,7 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(Appointment.AppointmentStatus.Booked, booked.Status);
         Assert.Equal(slot.Start, booked.Start);
         Assert.Contains(booked.Participant, p => p.Actor?.Reference == $"Patient/{setup.PatientIds[0]}");
+        Assert.Contains(booked.ServiceType.SelectMany(t => t.Coding), c => c.System == SlotResources.AppointmentTypeSystem && c.Code == setup.TypeId.ToString());
         Assert.Equal(HttpStatusCode.Created, replayed.StatusCode);
         Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(body, await replayed.Content.ReadAsStringAsync());
@@ -127,6 +128,13 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         FhirValidation.AssertValid(byType);
         FhirValidation.AssertValid(second);
         Assert.Equal(HttpStatusCode.BadRequest, (await receptionist.SendAsync(notJson)).StatusCode);
+        var slot = Assert.IsType<Slot>(byType.Entry[0].Resource);
+        var wrongEnd = Booking(setup, slot, 0);
+        wrongEnd.End = slot.End!.Value.AddMinutes(15);
+        var withoutScope = await FhirTokens.ScopedClientAsync(api, await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId), "user/Appointment.rs user/Slot.s");
+        Assert.Equal("Appointment.end", (await AssertOutcomeAsync(await receptionist.SendAsync(Post(wrongEnd, null)), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
+        await AssertOutcomeAsync(await withoutScope.SendAsync(Post(Booking(setup, slot, 0), null)), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
+        Assert.IsType<Bundle>(await ResourceAsync(await withoutScope.GetAsync($"/fhir/r4/Slot?{schedule}")));
     }
 
     [Fact]

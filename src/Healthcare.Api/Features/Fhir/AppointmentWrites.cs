@@ -25,7 +25,8 @@ public static class AppointmentWrites
     private const string Type = AppointmentResources.Type;
 
     public static async Task<IResult> Create(
-        HttpContext http, FhirAccess access, HealthcareDbContext db, Booking booking, CurrentUser user, Auditor audit, CancellationToken cancellationToken)
+        HttpContext http, FhirAccess access, HealthcareDbContext db, Booking booking, AppointmentTypeDirectory types, CurrentUser user, Auditor audit,
+        CancellationToken cancellationToken)
     {
         var reach = await access.ReachAsync(Type, 'c', Permissions.AppointmentsManage, cancellationToken);
         if (reach.IsScopeMissing)
@@ -69,6 +70,11 @@ public static class AppointmentWrites
         }
 
         reach.Audit(audit, clinic, patientId);
+        if (appointment.End is { } end && await types.GetActiveAsync(clinic, typeId, cancellationToken) is { } type && end != startsAt.AddMinutes(type.DurationMinutes))
+        {
+            return FhirResponses.Invalid("Appointment.end", $"A visit of this type lasts {type.DurationMinutes} minutes; leave out end or make it match.");
+        }
+
         var outcome = await booking.BookAsync(clinic, patientId, practitionerId, typeId, actors.Location, startsAt, user.Id, cancellationToken);
         if (outcome.Appointment is not { } booked)
         {

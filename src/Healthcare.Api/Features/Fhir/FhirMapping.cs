@@ -76,6 +76,7 @@ public static class FhirMapping
             MinutesDuration = (int)(a.EndsAt - a.StartsAt).TotalMinutes,
             Created = a.CreatedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             AppointmentType = new CodeableConcept { Text = a.Mode.Replace('_', ' ') },
+            ServiceType = [new CodeableConcept(SlotResources.AppointmentTypeSystem, a.AppointmentTypeId.ToString())],
             Participant =
             [
                 Participant(Reference("Patient", a.PatientId)),
