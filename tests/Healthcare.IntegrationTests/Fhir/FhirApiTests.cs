@@ -26,11 +26,12 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var routed = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Select(e => e.Metadata.GetMetadata<FhirInteractionMetadata>()).OfType<FhirInteractionMetadata>()
-            .Select(m => $"{m.ResourceType} {m.Interaction}").Order().ToList();
+            .Where(m => m.Interaction != FhirCapability.Operation).Select(m => $"{m.ResourceType} {m.Interaction}").Distinct().Order().ToList();
         var described = statement.Rest.Single().Resource
             .SelectMany(r => r.Interaction.Select(i => $"{r.Type} {Hl7.Fhir.Utility.EnumUtility.GetLiteral(i.Code)}")).Order().ToList();
         Assert.Equal(routed, described);
         Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Patient").SearchParam, p => p.Name == "birthdate");
+        Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Patient").Operation, o => o.Name == "everything");
         Assert.Equal(FHIRVersion.N4_0_1, statement.FhirVersion);
         FhirValidation.AssertValid(statement);
     }
@@ -110,6 +111,30 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var lenient = new HttpRequestMessage(HttpMethod.Get, "/fhir/r4/Patient?favourite-colour=blue");
         lenient.Headers.Add("Prefer", "handling=lenient");
         Assert.IsType<Bundle>(await ResourceAsync(await owner.SendAsync(lenient)));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task EverythingGivesThePatientsWholeRecordAsFarAsTheCallersPermissionsReach()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var appointmentId = await api.WithDbAsync(db => MatrixResources.AppointmentAsync(db, clinic.Id));
+        var patientId = await api.WithDbAsync(db => db.Appointments.Where(a => a.Id == appointmentId).Select(a => a.PatientId).SingleAsync());
+        var values = new Dictionary<string, Guid> { ["patientId"] = patientId };
+        await api.WithDbAsync(db => MatrixResources.Factories["allergies"](db, clinic.Id, values));
+        await api.WithDbAsync(db => MatrixResources.Factories["problems"](db, clinic.Id, values));
+        var doctor = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Doctor, clinic.Id));
+        var receptionist = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id));
+        var outsider = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, (await api.CreateClinicAsync()).Id));
+
+        var everything = Assert.IsType<Bundle>(await ResourceAsync(await doctor.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
+        var frontDesk = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
+
+        Assert.Equal(["Patient", "Appointment", "AllergyIntolerance", "Condition"], everything.Entry.Select(e => e.Resource?.TypeName));
+        Assert.Equal(["Patient", "Appointment"], frontDesk.Entry.Select(e => e.Resource?.TypeName));
+        await AssertOutcomeAsync(await outsider.GetAsync($"/fhir/r4/Patient/{patientId}/$everything"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        FhirValidation.AssertValid(everything);
+        Assert.Contains(await api.WithDbAsync(db => db.AuditEvents.Where(e => e.PatientId == patientId).Select(e => e.ResourceType).ToListAsync()),
+            t => t == "FhirPatientEverything");
     }
 
     [Fact]

@@ -28,16 +28,18 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
         ["Location"] = Permissions.ClinicRead,
         ["Practitioner"] = Permissions.ClinicRead,
         ["Schedule"] = Permissions.ClinicRead,
+        ["PractitionerRole"] = Permissions.ClinicRead,
         ["Encounter"] = Permissions.RecordsRead,
         ["Observation"] = Permissions.RecordsRead,
         ["AllergyIntolerance"] = Permissions.RecordsRead,
         ["Condition"] = Permissions.RecordsRead,
         ["MedicationStatement"] = Permissions.RecordsRead,
         ["DocumentReference"] = Permissions.RecordsRead,
+        ["AuditEvent"] = Permissions.AuditRead,
     };
 
     // The clinic's directory, which the patients it treats may read too.
-    private static readonly HashSet<string> Directory = ["Organization", "Location", "Practitioner", "Schedule"];
+    private static readonly HashSet<string> Directory = ["Organization", "Location", "Practitioner", "PractitionerRole", "Schedule"];
 
     [Fact]
     public async System.Threading.Tasks.Task EveryFhirResourceAnswersEachCallerAsTheNativePermissionsAndThePatientCompartmentSay()
@@ -58,7 +60,7 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
         callers.Add(("another clinic's admin", await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, otherClinic.Id)), _ => false));
         callers.Add(("a patient of another clinic", await PatientClientAsync(otherClinic.Id), _ => false));
         callers.Add(("another patient of the clinic", await PatientClientAsync(clinic.Id), Directory.Contains));
-        callers.Add(("the patient", await api.ClientForAsync(owner), _ => true));
+        callers.Add(("the patient", await api.ClientForAsync(owner), type => type != "AuditEvent"));
 
         var routes = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Select(e => e.Metadata.GetMetadata<FhirInteractionMetadata>()).OfType<FhirInteractionMetadata>().ToList();
@@ -140,6 +142,7 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
             ["Location"] = (await api.WithDbAsync(db => MatrixResources.LocationAsync(db, clinicId))).ToString(),
             ["Practitioner"] = appointment.PractitionerId.ToString(),
             ["Schedule"] = appointment.PractitionerId.ToString(),
+            ["PractitionerRole"] = appointment.PractitionerId.ToString(),
         };
 
         // The clinical resources' ids are the API's to choose: ask it, as a platform administrator.
@@ -152,6 +155,13 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
             {
                 ids[type] = id;
             }
+        }
+
+        // Those searches left rows in the clinic's audit trail (one per patient they returned).
+        var auditRow = await api.WithDbAsync(db => db.AuditEvents.Where(e => e.ClinicId == clinicId).MaxAsync(e => (long?)e.Id));
+        if (auditRow is { } row)
+        {
+            ids["AuditEvent"] = row.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return (appointment.PatientId, ids);

@@ -12,7 +12,7 @@ public static class EncounterResources
     public const string Type = "Encounter";
     public static readonly string[] SearchParameters = ["patient", "date", "status"];
 
-    private static readonly RecordView<Encounter> View = new(null, e => e.ToFhir());
+    internal static readonly RecordView<Encounter> View = new(null, e => e.ToFhir());
 
     public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
         RecordResources.ReadAsync(Type, id, access, db, audit, View, cancellationToken);
@@ -58,7 +58,7 @@ public static class AllergyIntoleranceResources
     public static readonly string[] SearchParameters = ["patient", "clinical-status"];
 
     // A patient does not see entries in error, as in the native API.
-    private static readonly RecordView<Allergy> View = new(clinics => a => clinics.Contains(a.ClinicId) || a.Status != AllergyStatus.EnteredInError, a => a.ToFhir());
+    internal static readonly RecordView<Allergy> View = new(clinics => a => clinics.Contains(a.ClinicId) || a.Status != AllergyStatus.EnteredInError, a => a.ToFhir());
 
     public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
         RecordResources.ReadAsync(Type, id, access, db, audit, View, cancellationToken);
@@ -86,7 +86,7 @@ public static class ConditionResources
     public const string Type = "Condition";
     public static readonly string[] SearchParameters = ["patient", "clinical-status", "category"];
 
-    private static readonly RecordView<ProblemListItem> View = new(clinics => p => clinics.Contains(p.ClinicId) || p.Status != ProblemStatus.EnteredInError, p => p.ToFhir());
+    internal static readonly RecordView<ProblemListItem> View = new(clinics => p => clinics.Contains(p.ClinicId) || p.Status != ProblemStatus.EnteredInError, p => p.ToFhir());
 
     public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
         RecordResources.ReadAsync(Type, id, access, db, audit, View, cancellationToken);
@@ -124,7 +124,7 @@ public static class MedicationStatementResources
     public const string Type = "MedicationStatement";
     public static readonly string[] SearchParameters = ["patient", "status"];
 
-    private static readonly RecordView<Medication> View = new(clinics => m => clinics.Contains(m.ClinicId) || m.Status != MedicationStatus.EnteredInError, m => m.ToFhir());
+    internal static readonly RecordView<Medication> View = new(clinics => m => clinics.Contains(m.ClinicId) || m.Status != MedicationStatus.EnteredInError, m => m.ToFhir());
 
     public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
         RecordResources.ReadAsync(Type, id, access, db, audit, View, cancellationToken);
@@ -162,7 +162,7 @@ public static class DocumentReferenceResources
         HttpContext http, FhirAccess access, HealthcareDbContext db, Auditor audit, FieldEncryption encryption, CancellationToken cancellationToken) =>
         RecordResources.SearchAsync(Type, SearchParameters, http, access, db, audit, View(encryption), NoFilter, cancellationToken);
 
-    private static RecordView<ClinicalNote> View(FieldEncryption encryption) => new(
+    internal static RecordView<ClinicalNote> View(FieldEncryption encryption) => new(
         clinics => n => clinics.Contains(n.ClinicId) || (n.SignedAt != null && n.Released),
         notes => notes.Include(n => n.Amendments).AsSplitQuery(),
         n => n.ToFhir(encryption));

@@ -72,5 +72,5 @@ public static class DirectoryResources
     }
 
     // A clinic's directory is open to its staff and to the patients it treats.
-    private static bool InReach(Reach reach, Guid clinicId) => reach.ReachesClinic(clinicId) || reach.OwnPatients.Values.Contains(clinicId);
+    public static bool InReach(Reach reach, Guid clinicId) => reach.ReachesClinic(clinicId) || reach.OwnPatients.Values.Contains(clinicId);
 }

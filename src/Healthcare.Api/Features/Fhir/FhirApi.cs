@@ -28,58 +28,41 @@ public static class FhirApi
         fhir.MapGet("/metadata", FhirCapability.Statement).AllowAnonymous().WithName("FhirCapabilityStatement");
 
         var api = fhir.MapGroup("").RequireAuthorization();
-        api.MapGet("/Patient/{id}", PatientResources.Read)
-            .Fhir(PatientResources.Type, "read").Audited(AuditActions.Read, "FhirPatient").WithName("FhirReadPatient");
-        api.MapGet("/Patient", PatientResources.Search)
-            .Fhir(PatientResources.Type, "search-type", PatientResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirPatientSearch").WithName("FhirSearchPatient");
-        api.MapGet("/Appointment/{id}", AppointmentResources.Read)
-            .Fhir(AppointmentResources.Type, "read").Audited(AuditActions.Read, "FhirAppointment").WithName("FhirReadAppointment");
-        api.MapGet("/Appointment", AppointmentResources.Search)
-            .Fhir(AppointmentResources.Type, "search-type", AppointmentResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirAppointmentSearch").WithName("FhirSearchAppointment");
-        api.MapGet("/Encounter/{id}", EncounterResources.Read)
-            .Fhir(EncounterResources.Type, "read").Audited(AuditActions.Read, "FhirEncounter").WithName("FhirReadEncounter");
-        api.MapGet("/Encounter", EncounterResources.Search)
-            .Fhir(EncounterResources.Type, "search-type", EncounterResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirEncounterSearch").WithName("FhirSearchEncounter");
-        api.MapGet("/Observation/{id}", ObservationResources.Read)
-            .Fhir(ObservationResources.Type, "read").Audited(AuditActions.Read, "FhirObservation").WithName("FhirReadObservation");
-        api.MapGet("/Observation", ObservationResources.Search)
-            .Fhir(ObservationResources.Type, "search-type", ObservationResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirObservationSearch").WithName("FhirSearchObservation");
-        api.MapGet("/AllergyIntolerance/{id}", AllergyIntoleranceResources.Read)
-            .Fhir(AllergyIntoleranceResources.Type, "read").Audited(AuditActions.Read, "FhirAllergyIntolerance").WithName("FhirReadAllergyIntolerance");
-        api.MapGet("/AllergyIntolerance", AllergyIntoleranceResources.Search)
-            .Fhir(AllergyIntoleranceResources.Type, "search-type", AllergyIntoleranceResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirAllergyIntoleranceSearch").WithName("FhirSearchAllergyIntolerance");
-        api.MapGet("/Condition/{id}", ConditionResources.Read)
-            .Fhir(ConditionResources.Type, "read").Audited(AuditActions.Read, "FhirCondition").WithName("FhirReadCondition");
-        api.MapGet("/Condition", ConditionResources.Search)
-            .Fhir(ConditionResources.Type, "search-type", ConditionResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirConditionSearch").WithName("FhirSearchCondition");
-        api.MapGet("/MedicationStatement/{id}", MedicationStatementResources.Read)
-            .Fhir(MedicationStatementResources.Type, "read").Audited(AuditActions.Read, "FhirMedicationStatement").WithName("FhirReadMedicationStatement");
-        api.MapGet("/MedicationStatement", MedicationStatementResources.Search)
-            .Fhir(MedicationStatementResources.Type, "search-type", MedicationStatementResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirMedicationStatementSearch").WithName("FhirSearchMedicationStatement");
-        api.MapGet("/DocumentReference/{id}", DocumentReferenceResources.Read)
-            .Fhir(DocumentReferenceResources.Type, "read").Audited(AuditActions.Read, "FhirDocumentReference").WithName("FhirReadDocumentReference");
-        api.MapGet("/DocumentReference", DocumentReferenceResources.Search)
-            .Fhir(DocumentReferenceResources.Type, "search-type", DocumentReferenceResources.SearchParameters)
-            .Audited(AuditActions.Read, "FhirDocumentReferenceSearch").WithName("FhirSearchDocumentReference");
-        api.MapGet("/Organization/{id}", DirectoryResources.ReadOrganization)
-            .Fhir("Organization", "read").Audited(AuditActions.Read, "FhirOrganization").WithName("FhirReadOrganization");
-        api.MapGet("/Location/{id}", DirectoryResources.ReadLocation)
-            .Fhir("Location", "read").Audited(AuditActions.Read, "FhirLocation").WithName("FhirReadLocation");
-        api.MapGet("/Practitioner/{id}", DirectoryResources.ReadPractitioner)
-            .Fhir("Practitioner", "read").Audited(AuditActions.Read, "FhirPractitioner").WithName("FhirReadPractitioner");
+        api.MapResource(PatientResources.Type, PatientResources.Read, PatientResources.Search, PatientResources.SearchParameters);
+        api.MapGet("/Patient/{id}/$everything", PatientEverything.Everything)
+            .Fhir(PatientResources.Type, FhirCapability.Operation, "everything").Audited(AuditActions.Read, "FhirPatientEverything").WithName("FhirPatientEverything");
+        api.MapResource(AppointmentResources.Type, AppointmentResources.Read, AppointmentResources.Search, AppointmentResources.SearchParameters);
+        api.MapResource(EncounterResources.Type, EncounterResources.Read, EncounterResources.Search, EncounterResources.SearchParameters);
+        api.MapResource(ObservationResources.Type, ObservationResources.Read, ObservationResources.Search, ObservationResources.SearchParameters);
+        api.MapResource(AllergyIntoleranceResources.Type, AllergyIntoleranceResources.Read, AllergyIntoleranceResources.Search, AllergyIntoleranceResources.SearchParameters);
+        api.MapResource(ConditionResources.Type, ConditionResources.Read, ConditionResources.Search, ConditionResources.SearchParameters);
+        api.MapResource(MedicationStatementResources.Type, MedicationStatementResources.Read, MedicationStatementResources.Search, MedicationStatementResources.SearchParameters);
+        api.MapResource(DocumentReferenceResources.Type, DocumentReferenceResources.Read, DocumentReferenceResources.Search, DocumentReferenceResources.SearchParameters);
+        api.MapResource(AuditEventResources.Type, AuditEventResources.Read, AuditEventResources.Search, AuditEventResources.SearchParameters);
+        api.MapResource("Organization", DirectoryResources.ReadOrganization);
+        api.MapResource("Location", DirectoryResources.ReadLocation);
+        api.MapResource("Practitioner", DirectoryResources.ReadPractitioner);
+        api.MapResource(PractitionerRoleResources.Type, PractitionerRoleResources.Read, PractitionerRoleResources.Search, PractitionerRoleResources.SearchParameters);
         api.MapFhirScheduling();
 
         // Anything else under the base is a FHIR 404, not an empty one.
         fhir.Map("/{**rest}", () => FhirResponses.Outcome(StatusCodes.Status404NotFound, "This server has no such FHIR endpoint; see /fhir/r4/metadata."))
             .AllowAnonymous().WithName("FhirUnknown");
         return endpoints;
+    }
+
+    /// <summary>
+    /// Routes a resource type's read (<c>/{type}/{id}</c>) and, when given, its search (<c>/{type}</c>), each audited as a
+    /// read of <c>Fhir{type}</c> or <c>Fhir{type}Search</c>.
+    /// </summary>
+    private static void MapResource(this RouteGroupBuilder api, string type, Delegate read, Delegate? search = null, string[]? parameters = null)
+    {
+        api.MapGet($"/{type}/{{id}}", read).Fhir(type, "read").Audited(AuditActions.Read, $"Fhir{type}").WithName($"FhirRead{type}");
+        if (search is not null)
+        {
+            api.MapGet($"/{type}", search).Fhir(type, "search-type", parameters ?? [])
+                .Audited(AuditActions.Read, $"Fhir{type}Search").WithName($"FhirSearch{type}");
+        }
     }
 
     /// <summary>Declares the FHIR interaction a route serves, for the CapabilityStatement.</summary>

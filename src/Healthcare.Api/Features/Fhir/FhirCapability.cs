@@ -18,6 +18,7 @@ public static class FhirCapability
         ["birthdate"] = SearchParamType.Date,
         ["gender"] = SearchParamType.Token,
         ["patient"] = SearchParamType.Reference,
+        ["organization"] = SearchParamType.Reference,
         ["practitioner"] = SearchParamType.Reference,
         ["actor"] = SearchParamType.Reference,
         ["date"] = SearchParamType.Date,
@@ -29,6 +30,9 @@ public static class FhirCapability
         ["start"] = SearchParamType.Date,
         ["appointment-type"] = SearchParamType.Token,
     };
+
+    /// <summary>The interaction of a route that runs an operation; its name is the metadata's one parameter.</summary>
+    public const string Operation = "operation";
 
     public static IResult Statement(HttpContext http, EndpointDataSource routes) => FhirResponses.Resource(Build(http, routes.Endpoints));
 
@@ -54,7 +58,7 @@ public static class FhirCapability
                 ReadHistory = false,
                 UpdateCreate = false,
             };
-            foreach (var interaction in group.Select(i => i.Interaction).Distinct().Order(StringComparer.Ordinal))
+            foreach (var interaction in group.Select(i => i.Interaction).Where(i => i != Operation).Distinct().Order(StringComparer.Ordinal))
             {
                 resource.Interaction.Add(new CapabilityStatement.ResourceInteractionComponent
                 {
@@ -62,7 +66,17 @@ public static class FhirCapability
                 });
             }
 
-            foreach (var parameter in group.SelectMany(i => i.SearchParameters).Where(p => !p.StartsWith("_include", StringComparison.Ordinal)).Distinct())
+            foreach (var operation in group.Where(i => i.Interaction == Operation).SelectMany(i => i.SearchParameters))
+            {
+                resource.Operation.Add(new CapabilityStatement.OperationComponent
+                {
+                    Name = operation,
+                    Definition = $"http://hl7.org/fhir/OperationDefinition/{group.Key}-{operation}",
+                });
+            }
+
+            var searches = group.Where(i => i.Interaction == "search-type").SelectMany(i => i.SearchParameters);
+            foreach (var parameter in searches.Where(p => !p.StartsWith("_include", StringComparison.Ordinal)).Distinct())
             {
                 resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = parameter, Type = ParameterTypes[parameter] });
             }

@@ -44,7 +44,7 @@ public static class FhirSearch
             count = Math.Min(count, MaxCount);
         }
 
-        if (http.Request.Query[Cursor] is { Count: > 0 } cursor && !Guid.TryParse(cursor[0], out _))
+        if (http.Request.Query[Cursor] is { Count: > 0 } cursor && !Guid.TryParse(cursor[0], out _) && !long.TryParse(cursor[0], out _))
         {
             return FhirResponses.Invalid(Cursor, "The paging position is not valid; follow the bundle's links.");
         }
@@ -55,6 +55,9 @@ public static class FhirSearch
     /// <summary>The id after which the page starts, from a next link.</summary>
     public static Guid? After(HttpContext http) => Guid.TryParse(http.Request.Query[Cursor].FirstOrDefault(), out var id) ? id : null;
 
+    /// <summary>The row number after which the page starts, for resources numbered rather than identified by a GUID.</summary>
+    public static long? AfterNumber(HttpContext http) => long.TryParse(http.Request.Query[Cursor].FirstOrDefault(), out var n) ? n : null;
+
     /// <summary>The server's FHIR base as the client reached it.</summary>
     public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{FhirApi.Base}";
 
@@ -62,14 +65,18 @@ public static class FhirSearch
     /// A searchset bundle of <paramref name="matches"/> (one more than the page was read to tell whether there is a
     /// next page) and the resources they include.
     /// </summary>
-    public static Bundle Page<T>(HttpContext http, List<T> matches, int count, Func<T, Guid> idOf, Func<T, Resource> toFhir, IEnumerable<Resource>? included = null)
+    public static Bundle Page<T>(HttpContext http, List<T> matches, int count, Func<T, Guid> idOf, Func<T, Resource> toFhir, IEnumerable<Resource>? included = null) =>
+        Page(http, matches, count, m => idOf(m).ToString(), toFhir, included);
+
+    /// <summary>As above, with the keyset position of a match given as text.</summary>
+    public static Bundle Page<T>(HttpContext http, List<T> matches, int count, Func<T, string> positionOf, Func<T, Resource> toFhir, IEnumerable<Resource>? included = null)
     {
         var baseUrl = BaseUrl(http);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow } };
         bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = Link(http, baseUrl, null) });
         if (matches.Count > count)
         {
-            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(http, baseUrl, idOf(matches[count - 1])) });
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(http, baseUrl, positionOf(matches[count - 1])) });
         }
 
         foreach (var match in matches.Take(count))
@@ -134,14 +141,14 @@ public static class FhirSearch
         Search = new Bundle.SearchComponent { Mode = mode },
     };
 
-    private static string Link(HttpContext http, string baseUrl, Guid? after)
+    private static string Link(HttpContext http, string baseUrl, string? after)
     {
         var query = http.Request.Query.Where(p => p.Key != Cursor)
             .SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? "")}"))
             .ToList();
-        if (after is { } id)
+        if (after is not null)
         {
-            query.Add($"{Cursor}={id}");
+            query.Add($"{Cursor}={Uri.EscapeDataString(after)}");
         }
 
         var path = http.Request.Path.Value![FhirApi.Base.Length..];

@@ -14,7 +14,7 @@ public static class ObservationResources
     public static readonly string[] SearchParameters = ["patient", "category", "code", "date"];
 
     // A patient sees all their vital signs, as in the native API.
-    private static readonly RecordView<VitalSign> View = new(null, v => v.ToFhir());
+    internal static readonly RecordView<VitalSign> View = new(null, v => v.ToFhir());
 
     public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
         RecordResources.ReadAsync(Type, id, access, db, audit, View, cancellationToken);
