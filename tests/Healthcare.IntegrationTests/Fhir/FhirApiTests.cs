@@ -53,6 +53,8 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var search = Assert.IsType<Bundle>(await ResourceAsync(
             await client.GetAsync($"/fhir/r4/Appointment?patient=Patient/{appointment.PatientId}&status=booked&date=ge2026-01-01&_include=Appointment:patient")));
         var byName = Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync("/fhir/r4/Patient?name=matrix&birthdate=1990-01-01&gender=unknown&_count=1")));
+        var byIdentifier = Assert.IsType<Bundle>(await ResourceAsync(
+            await client.GetAsync($"/fhir/r4/Patient?identifier={FhirMapping.RecordNumberSystem}|{appointment.PatientId}")));
         var organization = await ResourceAsync(await client.GetAsync($"/fhir/r4/Organization/{clinic.Id}"));
         var practitioner = await ResourceAsync(await client.GetAsync($"/fhir/r4/Practitioner/{appointment.PractitionerId}"));
         var location = await ResourceAsync(await client.GetAsync($"/fhir/r4/Location/{locationId}"));
@@ -64,6 +66,7 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal([appointmentId.ToString()], search.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => e.Resource?.Id));
         Assert.Equal([patient.Id], search.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Include).Select(e => e.Resource?.Id));
         Assert.Single(byName.Entry);
+        Assert.Equal([patient.Id], byIdentifier.Entry.Select(e => e.Resource?.Id));
         Assert.Contains(byName.Link, l => l.Relation == "next" && l.Url?.Contains("_cursor=", StringComparison.Ordinal) == true);
         foreach (var resource in new Resource[] { patient, booked, search, byName, organization, practitioner, location })
         {

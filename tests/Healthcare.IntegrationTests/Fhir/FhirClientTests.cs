@@ -1,10 +1,14 @@
 using System.Net;
 using Healthcare.Core.Identity;
+using Healthcare.Core.Records;
 using Healthcare.IntegrationTests.Identity;
+using Healthcare.IntegrationTests.Scheduling;
 using Healthcare.Testing;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Extensions;
 
 namespace Healthcare.IntegrationTests.Fhir;
 
@@ -55,6 +59,67 @@ public sealed class FhirClientTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
             FhirValidation.AssertValid(resource);
         }
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task FirelysClientBooksAFreeSlotAndReadsVitalsAllergiesAndEverything()
+    {
+        var setup = await ClinicSetup.CreateAsync(api);
+        var patientId = setup.PatientIds[0];
+        var values = new Dictionary<string, Guid> { ["patientId"] = patientId };
+        await api.WithDbAsync(db => MatrixResources.Factories["allergies"](db, setup.ClinicId, values));
+        await api.WithDbAsync(async db =>
+        {
+            db.VitalSigns.Add(new VitalSign
+            {
+                ClinicId = setup.ClinicId,
+                PatientId = patientId,
+                Kind = VitalKinds.BloodPressure.Name,
+                Value = 120,
+                SecondaryValue = 80,
+                Unit = VitalKinds.BloodPressure.Unit,
+                MeasuredAt = DateTimeOffset.UtcNow.AddHours(-2),
+                RecordedByUserId = await db.Allergies.Where(a => a.PatientId == patientId).Select(a => a.RecordedByUserId).FirstAsync(),
+            });
+            return await db.SaveChangesAsync();
+        });
+        using var client = Client(await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Doctor, setup.ClinicId)));
+        var day = SystemClock.Instance.GetCurrentInstant().InZone(ClinicSetup.NewYork).Date.PlusDays(7).ToDateOnly();
+
+        var slots = await client.SearchAsync<Slot>(
+            [$"schedule=Schedule/{setup.PractitionerId}", $"start=ge{day:yyyy-MM-dd}", $"start=lt{day.AddDays(1):yyyy-MM-dd}"]);
+        var slot = (Slot)slots!.Entry[0].Resource!;
+        var booked = await client.CreateAsync(new Appointment
+        {
+            Status = Appointment.AppointmentStatus.Booked,
+            Start = slot.Start,
+            End = slot.End,
+            AppointmentType = slot.AppointmentType,
+            Participant =
+            [
+                new Appointment.ParticipantComponent { Actor = new ResourceReference($"Patient/{patientId}"), Status = ParticipationStatus.Accepted },
+                new Appointment.ParticipantComponent { Actor = new ResourceReference($"Practitioner/{setup.PractitionerId}"), Status = ParticipationStatus.Accepted },
+            ],
+        });
+        var vitals = await client.SearchAsync<Observation>([$"patient=Patient/{patientId}", "category=vital-signs"]);
+        var allergies = await client.SearchAsync<AllergyIntolerance>([$"patient={patientId}"]);
+        var everything = await client.InstanceOperationAsync(new Uri($"Patient/{patientId}", UriKind.Relative), "everything", useGet: true);
+
+        Assert.Equal(Appointment.AppointmentStatus.Booked, booked!.Status);
+        Assert.Equal(slot.Start, booked.Start);
+        var pressure = Assert.IsType<Observation>(Assert.Single(vitals!.Entry).Resource);
+        Assert.Equal(["8480-6", "8462-4"], pressure.Component.Select(c => c.Code.Coding[0].Code));
+        Assert.Single(allergies!.Entry);
+        var bundle = Assert.IsType<Bundle>(everything);
+        Assert.Contains(bundle.Entry, e => e.Resource?.Id == booked.Id);
+        Assert.Contains(bundle.Entry, e => e.Resource is Observation);
+        Assert.Contains(bundle.Entry, e => e.Resource is AllergyIntolerance);
+        foreach (var resource in new Resource[] { slots, booked, vitals, allergies, bundle })
+        {
+            FhirValidation.AssertValid(resource);
+        }
+
+        FhirValidation.AssertValid(pressure, "http://hl7.org/fhir/StructureDefinition/bp");
     }
 
     private static FhirClient Client(HttpClient http) =>

@@ -15,6 +15,12 @@ namespace Healthcare.Api.Features.Fhir;
 /// </summary>
 public static class FhirMapping
 {
+    /// <summary>
+    /// The system of the patient's record number (the record's id). The national id is not an identifier here: the
+    /// native API never shows it whole either, and its exact lookup takes it in a request body, never in a URL.
+    /// </summary>
+    public const string RecordNumberSystem = "urn:healthcare-backend:patient";
+
     public static Patient ToFhir(this PatientEntity p)
     {
         var patient = new Patient
@@ -32,6 +38,14 @@ public static class FhirMapping
             },
             BirthDate = p.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ManagingOrganization = Reference("Organization", p.ClinicId),
+            Identifier =
+            [
+                new Identifier(RecordNumberSystem, p.Id.ToString())
+                {
+                    Use = Identifier.IdentifierUse.Usual,
+                    Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", "Medical record number"),
+                },
+            ],
         };
         if (p.Phone is { Length: > 0 } phone)
         {

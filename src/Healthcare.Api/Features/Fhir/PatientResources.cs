@@ -10,7 +10,7 @@ namespace Healthcare.Api.Features.Fhir;
 public static class PatientResources
 {
     public const string Type = "Patient";
-    public static readonly string[] SearchParameters = ["_id", "name", "birthdate", "gender"];
+    public static readonly string[] SearchParameters = ["_id", "identifier", "name", "birthdate", "gender"];
 
     public static async Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
     {
@@ -55,6 +55,15 @@ public static class PatientResources
         {
             var wanted = FhirSearch.Values(ids).Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty).ToList();
             query = query.Where(p => wanted.Contains(p.Id));
+        }
+
+        foreach (var value in parameters["identifier"].Select(v => v ?? ""))
+        {
+            // system|value or value; only the record number is an identifier of this server's patients.
+            var bar = value.IndexOf('|', StringComparison.Ordinal);
+            var system = bar < 0 ? FhirMapping.RecordNumberSystem : value[..bar];
+            var number = Guid.TryParse(bar < 0 ? value : value[(bar + 1)..], out var id) && system == FhirMapping.RecordNumberSystem ? id : Guid.Empty;
+            query = query.Where(p => p.Id == number);
         }
 
         foreach (var name in FhirSearch.Values(parameters["name"]))
