@@ -22,7 +22,7 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
     public async System.Threading.Tasks.Task TheCapabilityStatementDescribesExactlyTheRoutedInteractions()
     {
         var response = await api.CreateClient().GetAsync("/fhir/r4/metadata");
-        var statement = Assert.IsType<CapabilityStatement>(await ResourceAsync(response));
+        var statement = Assert.IsType<CapabilityStatement>(await FhirValidation.ResourceAsync(response));
 
         var routed = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Select(e => e.Metadata.GetMetadata<FhirInteractionMetadata>()).OfType<FhirInteractionMetadata>()
@@ -47,19 +47,20 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var locationId = await api.WithDbAsync(db => MatrixResources.LocationAsync(db, clinic.Id));
         await api.WithDbAsync(db => MatrixResources.PatientAsync(db, clinic.Id));
 
-        var patient = Assert.IsType<Patient>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Patient/{appointment.PatientId}")));
+        var patient = Assert.IsType<Patient>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Patient/{appointment.PatientId}")));
         var read = await client.GetAsync($"/fhir/r4/Appointment/{appointmentId}");
-        var booked = Assert.IsType<Appointment>(await ResourceAsync(read));
-        var search = Assert.IsType<Bundle>(await ResourceAsync(
+        var booked = Assert.IsType<Appointment>(await FhirValidation.ResourceAsync(read));
+        var search = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(
             await client.GetAsync($"/fhir/r4/Appointment?patient=Patient/{appointment.PatientId}&status=booked&date=ge2026-01-01&_include=Appointment:patient")));
-        var byName = Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync("/fhir/r4/Patient?name=matrix&birthdate=1990-01-01&gender=unknown&_count=1")));
-        var byIdentifier = Assert.IsType<Bundle>(await ResourceAsync(
+        var byName = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await client.GetAsync("/fhir/r4/Patient?name=matrix&birthdate=1990-01-01&gender=unknown&_count=1")));
+        var byIdentifier = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(
             await client.GetAsync($"/fhir/r4/Patient?identifier={FhirMapping.RecordNumberSystem}|{appointment.PatientId}")));
-        var organization = await ResourceAsync(await client.GetAsync($"/fhir/r4/Organization/{clinic.Id}"));
-        var practitioner = await ResourceAsync(await client.GetAsync($"/fhir/r4/Practitioner/{appointment.PractitionerId}"));
-        var location = await ResourceAsync(await client.GetAsync($"/fhir/r4/Location/{locationId}"));
+        var organization = await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Organization/{clinic.Id}"));
+        var practitioner = await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Practitioner/{appointment.PractitionerId}"));
+        var location = await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Location/{locationId}"));
 
         Assert.Equal(FhirResponses.MediaType, read.Content.Headers.ContentType?.MediaType);
+        Assert.True(read.Headers.CacheControl?.NoStore, "FHIR answers hold patient data: no cache may keep them");
         Assert.Equal($"W/\"{booked.Meta?.VersionId}\"", read.Headers.ETag?.ToString());
         Assert.Equal(Appointment.AppointmentStatus.Booked, booked.Status);
         Assert.Contains(booked.Participant, p => p.Actor?.Reference == $"Patient/{patient.Id}");
@@ -97,23 +98,23 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
             foreach (var path in new[] { $"/fhir/r4/Patient/{patientId}", $"/fhir/r4/Appointment/{appointmentId}", $"/fhir/r4/Organization/{clinic.Id}" })
             {
-                await AssertOutcomeAsync(await client.GetAsync(path), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+                await FhirValidation.AssertOutcomeAsync(await client.GetAsync(path), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
             }
 
-            var search = Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Appointment?patient={patientId}")));
+            var search = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Appointment?patient={patientId}")));
             Assert.True(search.Entry.Count == 0, caller);
         }
 
-        Assert.IsType<Patient>(await ResourceAsync(await owner.GetAsync($"/fhir/r4/Patient/{patientId}")));
-        var mine = Assert.IsType<Bundle>(await ResourceAsync(await owner.GetAsync("/fhir/r4/Appointment")));
+        Assert.IsType<Patient>(await FhirValidation.ResourceAsync(await owner.GetAsync($"/fhir/r4/Patient/{patientId}")));
+        var mine = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await owner.GetAsync("/fhir/r4/Appointment")));
         Assert.Equal([appointmentId.ToString()], mine.Entry.Select(e => e.Resource?.Id));
-        await AssertOutcomeAsync(await api.CreateClient().GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Unauthorized, OperationOutcome.IssueType.Login);
-        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?favourite-colour=blue"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
-        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?_count=zero"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
-        await AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Nonsense/1"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        await FhirValidation.AssertOutcomeAsync(await api.CreateClient().GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Unauthorized, OperationOutcome.IssueType.Login);
+        await FhirValidation.AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?favourite-colour=blue"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
+        await FhirValidation.AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Patient?_count=zero"), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid);
+        await FhirValidation.AssertOutcomeAsync(await owner.GetAsync("/fhir/r4/Nonsense/1"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
         using var lenient = new HttpRequestMessage(HttpMethod.Get, "/fhir/r4/Patient?favourite-colour=blue");
         lenient.Headers.Add("Prefer", "handling=lenient");
-        Assert.IsType<Bundle>(await ResourceAsync(await owner.SendAsync(lenient)));
+        Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await owner.SendAsync(lenient)));
     }
 
     [Fact]
@@ -129,12 +130,12 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var receptionist = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Receptionist, clinic.Id));
         var outsider = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, (await api.CreateClinicAsync()).Id));
 
-        var everything = Assert.IsType<Bundle>(await ResourceAsync(await doctor.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
-        var frontDesk = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
+        var everything = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await doctor.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
+        var frontDesk = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Patient/{patientId}/$everything")));
 
         Assert.Equal(["Patient", "Appointment", "AllergyIntolerance", "Condition"], everything.Entry.Select(e => e.Resource?.TypeName));
         Assert.Equal(["Patient", "Appointment"], frontDesk.Entry.Select(e => e.Resource?.TypeName));
-        await AssertOutcomeAsync(await outsider.GetAsync($"/fhir/r4/Patient/{patientId}/$everything"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        await FhirValidation.AssertOutcomeAsync(await outsider.GetAsync($"/fhir/r4/Patient/{patientId}/$everything"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
         FhirValidation.AssertValid(everything);
         Assert.Contains(await api.WithDbAsync(db => db.AuditEvents.Where(e => e.PatientId == patientId).Select(e => e.ResourceType).ToListAsync()),
             t => t == "FhirPatientEverything");
@@ -151,28 +152,11 @@ public sealed class FhirApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var ownCompartment = await FhirTokens.ScopedClientAsync(api, doctor, "patient/*.rs");
         var everything = await FhirTokens.ScopedClientAsync(api, doctor, "user/*.cruds");
 
-        Assert.IsType<Appointment>(await ResourceAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Appointment/{appointmentId}")));
-        await AssertOutcomeAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
-        await AssertOutcomeAsync(await ownCompartment.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
-        Assert.IsType<Patient>(await ResourceAsync(await everything.GetAsync($"/fhir/r4/Patient/{patientId}")));
+        Assert.IsType<Appointment>(await FhirValidation.ResourceAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Appointment/{appointmentId}")));
+        await FhirValidation.AssertOutcomeAsync(await appointmentsOnly.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
+        await FhirValidation.AssertOutcomeAsync(await ownCompartment.GetAsync($"/fhir/r4/Patient/{patientId}"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        Assert.IsType<Patient>(await FhirValidation.ResourceAsync(await everything.GetAsync($"/fhir/r4/Patient/{patientId}")));
         Assert.False(SmartScopes.Parse("user/Patient.sr patient/.rs launch").Allows("Patient", 'r', out _));
         Assert.True(SmartScopes.Parse("patient/Observation.read").Allows("Observation", 's', out var patientOnly) && patientOnly);
-    }
-
-    private static async Task<Resource> ResourceAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return FhirValidation.Parse(body);
-    }
-
-    private static async System.Threading.Tasks.Task AssertOutcomeAsync(HttpResponseMessage response, HttpStatusCode status, OperationOutcome.IssueType code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal(FhirResponses.MediaType, response.Content.Headers.ContentType?.MediaType);
-        var outcome = Assert.IsType<OperationOutcome>(FhirValidation.Parse(body));
-        Assert.Equal(code, outcome.Issue.Single().Code);
-        FhirValidation.AssertValid(outcome);
     }
 }

@@ -34,7 +34,7 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
         var client = await api.ClientForAsync(doctor);
         var patient = $"Patient/{record.PatientId}";
 
-        var encounter = Assert.IsType<Hl7.Fhir.Model.Encounter>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Encounter/{record.EncounterId}")));
+        var encounter = Assert.IsType<Hl7.Fhir.Model.Encounter>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Encounter/{record.EncounterId}")));
         Assert.Equal(Hl7.Fhir.Model.Encounter.EncounterStatus.Finished, encounter.Status);
         Assert.Equal(patient, encounter.Subject?.Reference);
         FhirValidation.AssertValid(encounter);
@@ -53,7 +53,7 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
             (await SearchAsync(client, $"/fhir/r4/Observation?patient={record.PatientId}&code=http://loinc.org|85354-9")).Entry).Resource);
         Assert.Equal([120m, (decimal?)80m], bp.Component.Select(c => Assert.IsType<Quantity>(c.Value).Value));
         Assert.All(bp.Component, c => Assert.Equal("mm[Hg]", Assert.IsType<Quantity>(c.Value).Code));
-        var read = Assert.IsType<Observation>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Observation/{bp.Id}")));
+        var read = Assert.IsType<Observation>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Observation/{bp.Id}")));
         Assert.Equal(bp.Id, read.Id);
         FhirValidation.AssertValid(read, "http://hl7.org/fhir/StructureDefinition/bp");
         var heartRate = Assert.IsType<Observation>(Assert.Single((await SearchAsync(client, $"/fhir/r4/Observation?patient={patient}&code=8867-4,9279-1")).Entry).Resource);
@@ -76,7 +76,7 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
             (await SearchAsync(client, $"/fhir/r4/AllergyIntolerance?patient={patient}&clinical-status=active")).Entry).Resource);
         Assert.Equal("Penicillin", active.Code?.Text);
         Assert.Equal(AllergyIntolerance.AllergyIntoleranceCriticality.High, active.Criticality);
-        Assert.IsType<AllergyIntolerance>(await ResourceAsync(await client.GetAsync($"/fhir/r4/AllergyIntolerance/{active.Id}")));
+        Assert.IsType<AllergyIntolerance>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/AllergyIntolerance/{active.Id}")));
 
         var conditions = await SearchAsync(client, $"/fhir/r4/Condition?patient={patient}&category=problem-list-item");
         Assert.Equal(3, conditions.Entry.Count);
@@ -86,18 +86,18 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal("problem-list-item", diabetes.Category.Single().Coding.Single().Code);
         Assert.Single((await SearchAsync(client, $"/fhir/r4/Condition?patient={patient}&clinical-status=resolved")).Entry);
         Assert.Empty((await SearchAsync(client, $"/fhir/r4/Condition?patient={patient}&category=encounter-diagnosis")).Entry);
-        Assert.IsType<Condition>(await ResourceAsync(await client.GetAsync($"/fhir/r4/Condition/{diabetes.Id}")));
+        Assert.IsType<Condition>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/Condition/{diabetes.Id}")));
 
         var medications = await SearchAsync(client, $"/fhir/r4/MedicationStatement?patient={patient}");
         Assert.Equal(3, medications.Entry.Count);
         var stopped = Assert.IsType<MedicationStatement>(Assert.Single(
             (await SearchAsync(client, $"/fhir/r4/MedicationStatement?patient={patient}&status=stopped")).Entry).Resource);
         Assert.Equal("Amoxicillin", Assert.IsType<CodeableConcept>(stopped.Medication).Text);
-        Assert.IsType<MedicationStatement>(await ResourceAsync(await client.GetAsync($"/fhir/r4/MedicationStatement/{stopped.Id}")));
+        Assert.IsType<MedicationStatement>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/MedicationStatement/{stopped.Id}")));
 
         var notes = await SearchAsync(client, $"/fhir/r4/DocumentReference?patient={patient}");
         Assert.Equal(3, notes.Entry.Count);
-        var released = Assert.IsType<DocumentReference>(await ResourceAsync(await client.GetAsync($"/fhir/r4/DocumentReference/{record.ReleasedNoteId}")));
+        var released = Assert.IsType<DocumentReference>(await FhirValidation.ResourceAsync(await client.GetAsync($"/fhir/r4/DocumentReference/{record.ReleasedNoteId}")));
         Assert.Equal(["Released note body", "Amendment body"], released.Content.Select(c => Encoding.UTF8.GetString(c.Attachment.Data!)));
         Assert.All(released.Content, c => Assert.Equal("text/plain", c.Attachment.ContentType));
         Assert.Equal(CompositionStatus.Final, released.DocStatus);
@@ -161,7 +161,7 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
 
         var notes = await SearchAsync(owner, "/fhir/r4/DocumentReference");
         Assert.Equal([record.ReleasedNoteId.ToString()], notes.Entry.Select(e => e.Resource?.Id));
-        Assert.IsType<DocumentReference>(await ResourceAsync(await owner.GetAsync($"/fhir/r4/DocumentReference/{record.ReleasedNoteId}")));
+        Assert.IsType<DocumentReference>(await FhirValidation.ResourceAsync(await owner.GetAsync($"/fhir/r4/DocumentReference/{record.ReleasedNoteId}")));
         await AssertNotFoundAsync(await owner.GetAsync($"/fhir/r4/DocumentReference/{record.UnreleasedNoteId}"));
         Assert.Equal(6, (await SearchAsync(owner, $"/fhir/r4/Observation?patient={patient}")).Entry.Count);
         Assert.Single((await SearchAsync(owner, "/fhir/r4/Encounter")).Entry);
@@ -177,9 +177,9 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
     public async Task ATokenScopedToObservationsReadsVitalSignsAndNothingElse()
     {
         var (_, doctor, record) = await RecordAsync();
-        var observations = await ScopedClientAsync(doctor, "user/Observation.rs");
+        var observations = await FhirTokens.ScopedClientAsync(api, doctor, "user/Observation.rs");
 
-        Assert.IsType<Observation>(await ResourceAsync(await observations.GetAsync($"/fhir/r4/Observation/{record.VitalIds[0]}")));
+        Assert.IsType<Observation>(await FhirValidation.ResourceAsync(await observations.GetAsync($"/fhir/r4/Observation/{record.VitalIds[0]}")));
         Assert.Equal(6, (await SearchAsync(observations, $"/fhir/r4/Observation?patient={record.PatientId}")).Entry.Count);
         foreach (var path in new[] { $"/fhir/r4/AllergyIntolerance?patient={record.PatientId}", $"/fhir/r4/Encounter/{record.EncounterId}" })
         {
@@ -318,30 +318,8 @@ public sealed class FhirClinicalTests(ApiFactory api) : IClassFixture<ApiFactory
         return note;
     }
 
-    /// <summary>A client whose token is the caller's own session's, narrowed to <paramref name="scope"/>.</summary>
-    private async Task<HttpClient> ScopedClientAsync(TestAccount account, string scope)
-    {
-        var client = await api.ClientForAsync(account);
-        var own = new JsonWebToken(client.DefaultRequestHeaders.Authorization!.Parameter);
-        var (token, _) = api.Services.GetRequiredService<AccessTokens>().Issue(
-            account.Id, Guid.Parse(own.GetClaim(CurrentUser.SecurityStampClaim).Value), Guid.Parse(own.GetClaim(CurrentUser.SessionClaim).Value), scope);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private static async Task<Bundle> SearchAsync(HttpClient client, string path) => Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await client.GetAsync(path)));
 
-    private static async Task<Bundle> SearchAsync(HttpClient client, string path) => Assert.IsType<Bundle>(await ResourceAsync(await client.GetAsync(path)));
-
-    private static async Task<Resource> ResourceAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return FhirValidation.Parse(body);
-    }
-
-    private static async Task AssertNotFoundAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal(OperationOutcome.IssueType.NotFound, Assert.IsType<OperationOutcome>(FhirValidation.Parse(body)).Issue.Single().Code);
-    }
+    private static Task<OperationOutcome> AssertNotFoundAsync(HttpResponseMessage response) =>
+        FhirValidation.AssertOutcomeAsync(response, HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
 }

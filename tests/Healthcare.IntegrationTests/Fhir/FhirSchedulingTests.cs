@@ -26,10 +26,10 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         var day = Day(7);
         var slotsUrl = $"/fhir/r4/Slot?schedule=Schedule/{setup.PractitionerId}&start=ge{day:yyyy-MM-dd}&start=lt{day.AddDays(1):yyyy-MM-dd}";
 
-        var schedule = Assert.IsType<Schedule>(await ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Schedule/{setup.PractitionerId}")));
-        var schedules = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Schedule?actor=Practitioner/{setup.PractitionerId}")));
-        var search = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(slotsUrl)));
-        var again = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(slotsUrl)));
+        var schedule = Assert.IsType<Schedule>(await FhirValidation.ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Schedule/{setup.PractitionerId}")));
+        var schedules = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync($"/fhir/r4/Schedule?actor=Practitioner/{setup.PractitionerId}")));
+        var search = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(slotsUrl)));
+        var again = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(slotsUrl)));
         var slots = search.Entry.Select(e => Assert.IsType<Slot>(e.Resource)).ToList();
 
         Assert.Equal($"Practitioner/{setup.PractitionerId}", schedule.Actor.Single().Reference);
@@ -64,8 +64,8 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.Created, replayed.StatusCode);
         Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(body, await replayed.Content.ReadAsStringAsync());
-        await AssertOutcomeAsync(taken, HttpStatusCode.Conflict, OperationOutcome.IssueType.Conflict);
-        var after = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(slotsUrl)));
+        await FhirValidation.AssertOutcomeAsync(taken, HttpStatusCode.Conflict, OperationOutcome.IssueType.Conflict);
+        var after = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(slotsUrl)));
         Assert.DoesNotContain(after.Entry, e => e.Resource?.Id == slot.Id);
         Assert.Equal(1, await api.WithDbAsync(db => db.Appointments.CountAsync(a => a.PractitionerId == setup.PractitionerId)));
         var audited = await api.WithDbAsync(db => db.AuditEvents.AsNoTracking()
@@ -74,32 +74,32 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
 
         var etag = created.Headers.ETag!.ToString();
         var cancel = Cancelled(booked);
-        await AssertOutcomeAsync(await receptionist.SendAsync(Put(booked.Id!, cancel, null)), HttpStatusCode.PreconditionRequired, OperationOutcome.IssueType.Invalid);
+        await FhirValidation.AssertOutcomeAsync(await receptionist.SendAsync(Put(booked.Id!, cancel, null)), HttpStatusCode.PreconditionRequired, OperationOutcome.IssueType.Invalid);
         var moved = Cancelled(booked);
         moved.Status = Appointment.AppointmentStatus.Booked;
         moved.Start = booked.Start!.Value.AddHours(1);
-        await AssertOutcomeAsync(await receptionist.SendAsync(Put(booked.Id!, moved, etag)), HttpStatusCode.UnprocessableEntity, OperationOutcome.IssueType.Processing);
+        await FhirValidation.AssertOutcomeAsync(await receptionist.SendAsync(Put(booked.Id!, moved, etag)), HttpStatusCode.UnprocessableEntity, OperationOutcome.IssueType.Processing);
         var cancelled = await receptionist.SendAsync(Put(booked.Id!, cancel, etag));
         var stale = await receptionist.SendAsync(Put(booked.Id!, cancel, etag));
 
-        var result = Assert.IsType<Appointment>(await ResourceAsync(cancelled));
+        var result = Assert.IsType<Appointment>(await FhirValidation.ResourceAsync(cancelled));
         FhirValidation.AssertValid(result);
         Assert.Equal(Appointment.AppointmentStatus.Cancelled, result.Status);
         Assert.Equal("The patient is travelling", result.CancelationReason?.Text);
         Assert.NotEqual(etag, cancelled.Headers.ETag?.ToString());
-        await AssertOutcomeAsync(stale, HttpStatusCode.PreconditionFailed, OperationOutcome.IssueType.Conflict);
-        var freed = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(slotsUrl)));
+        await FhirValidation.AssertOutcomeAsync(stale, HttpStatusCode.PreconditionFailed, OperationOutcome.IssueType.Conflict);
+        var freed = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(slotsUrl)));
         Assert.Contains(freed.Entry, e => e.Resource?.Id == slot.Id);
         FhirValidation.AssertValid(freed);
 
         // Another clinic's doctor finds neither the schedule, its slots nor the appointment.
         var other = await api.CreateClinicAsync();
         var outsider = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Doctor, other.Id));
-        await AssertOutcomeAsync(await outsider.GetAsync($"/fhir/r4/Schedule/{setup.PractitionerId}"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
-        Assert.Empty(Assert.IsType<Bundle>(await ResourceAsync(await outsider.GetAsync(slotsUrl))).Entry);
-        Assert.Empty(Assert.IsType<Bundle>(await ResourceAsync(await outsider.GetAsync($"/fhir/r4/Schedule?actor={setup.PractitionerId}"))).Entry);
-        await AssertOutcomeAsync(await outsider.SendAsync(Post(Booking(setup, slot, 2), null)), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
-        await AssertOutcomeAsync(await outsider.SendAsync(Put(booked.Id!, cancel, cancelled.Headers.ETag!.ToString())), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        await FhirValidation.AssertOutcomeAsync(await outsider.GetAsync($"/fhir/r4/Schedule/{setup.PractitionerId}"), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        Assert.Empty(Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await outsider.GetAsync(slotsUrl))).Entry);
+        Assert.Empty(Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await outsider.GetAsync($"/fhir/r4/Schedule?actor={setup.PractitionerId}"))).Entry);
+        await FhirValidation.AssertOutcomeAsync(await outsider.SendAsync(Post(Booking(setup, slot, 2), null)), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        await FhirValidation.AssertOutcomeAsync(await outsider.SendAsync(Put(booked.Id!, cancel, cancelled.Headers.ETag!.ToString())), HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
     }
 
     [Fact]
@@ -112,18 +112,18 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
 
         var tooLong = await receptionist.GetAsync($"/fhir/r4/Slot?{schedule}&start=ge{day:yyyy-MM-dd}&start=lt{day.AddDays(40):yyyy-MM-dd}");
         var noSchedule = await receptionist.GetAsync($"/fhir/r4/Slot?start=ge{day:yyyy-MM-dd}");
-        var byType = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(
+        var byType = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(
             $"/fhir/r4/Slot?{schedule}&start=ge{day:yyyy-MM-dd}&start=lt{day.AddDays(2):yyyy-MM-dd}&appointment-type={SlotResources.AppointmentTypeSystem}|{setup.TypeId}&_count=5")));
         using var notJson = new HttpRequestMessage(HttpMethod.Post, "/fhir/r4/Appointment")
         {
             Content = new StringContent("{\"resourceType\":\"Appointment\",\"status\":42}", Encoding.UTF8, FhirResponses.MediaType),
         };
 
-        Assert.Equal("start", (await AssertOutcomeAsync(tooLong, HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
-        Assert.Equal("schedule", (await AssertOutcomeAsync(noSchedule, HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
+        Assert.Equal("start", (await FhirValidation.AssertOutcomeAsync(tooLong, HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
+        Assert.Equal("schedule", (await FhirValidation.AssertOutcomeAsync(noSchedule, HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
         Assert.InRange(byType.Entry.Count, 5, 6);
         var next = byType.Link.Single(l => l.Relation == "next").Url!;
-        var second = Assert.IsType<Bundle>(await ResourceAsync(await receptionist.GetAsync(new Uri(next).PathAndQuery)));
+        var second = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await receptionist.GetAsync(new Uri(next).PathAndQuery)));
         Assert.True(Assert.IsType<Slot>(second.Entry[0].Resource).Start > Assert.IsType<Slot>(byType.Entry[^1].Resource).Start);
         FhirValidation.AssertValid(byType);
         FhirValidation.AssertValid(second);
@@ -132,9 +132,9 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         var wrongEnd = Booking(setup, slot, 0);
         wrongEnd.End = slot.End!.Value.AddMinutes(15);
         var withoutScope = await FhirTokens.ScopedClientAsync(api, await api.CreateUserAsync(ClinicRoles.Receptionist, setup.ClinicId), "user/Appointment.rs user/Slot.s");
-        Assert.Equal("Appointment.end", (await AssertOutcomeAsync(await receptionist.SendAsync(Post(wrongEnd, null)), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
-        await AssertOutcomeAsync(await withoutScope.SendAsync(Post(Booking(setup, slot, 0), null)), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
-        Assert.IsType<Bundle>(await ResourceAsync(await withoutScope.GetAsync($"/fhir/r4/Slot?{schedule}")));
+        Assert.Equal("Appointment.end", (await FhirValidation.AssertOutcomeAsync(await receptionist.SendAsync(Post(wrongEnd, null)), HttpStatusCode.BadRequest, OperationOutcome.IssueType.Invalid)).Issue[0].Expression.Single());
+        await FhirValidation.AssertOutcomeAsync(await withoutScope.SendAsync(Post(Booking(setup, slot, 0), null)), HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden);
+        Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await withoutScope.GetAsync($"/fhir/r4/Slot?{schedule}")));
     }
 
     [Fact]
@@ -145,19 +145,19 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
         await api.WithDbAsync(db => db.Patients.Where(p => p.Id == setup.PatientIds[0]).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, account.Id)));
         var patient = await api.ClientForAsync(account);
         var day = Day(9);
-        var search = Assert.IsType<Bundle>(await ResourceAsync(await patient.GetAsync(
+        var search = Assert.IsType<Bundle>(await FhirValidation.ResourceAsync(await patient.GetAsync(
             $"/fhir/r4/Slot?schedule={setup.PractitionerId}&start=ge{day:yyyy-MM-dd}&start=lt{day.AddDays(1):yyyy-MM-dd}&status=free")));
         var slot = Assert.IsType<Slot>(search.Entry[0].Resource);
 
         var someoneElse = await patient.SendAsync(Post(Booking(setup, slot, 1), null));
         var created = await patient.SendAsync(Post(Booking(setup, slot, 0), null));
 
-        await AssertOutcomeAsync(someoneElse, HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
+        await FhirValidation.AssertOutcomeAsync(someoneElse, HttpStatusCode.NotFound, OperationOutcome.IssueType.NotFound);
         var body = await created.Content.ReadAsStringAsync();
         Assert.True(created.StatusCode == HttpStatusCode.Created, $"{(int)created.StatusCode}: {body}");
         var booked = Assert.IsType<Appointment>(FhirValidation.Parse(body));
         var cancelled = await patient.SendAsync(Put(booked.Id!, Cancelled(booked), created.Headers.ETag!.ToString()));
-        Assert.Equal(Appointment.AppointmentStatus.Cancelled, Assert.IsType<Appointment>(await ResourceAsync(cancelled)).Status);
+        Assert.Equal(Appointment.AppointmentStatus.Cancelled, Assert.IsType<Appointment>(await FhirValidation.ResourceAsync(cancelled)).Status);
         FhirValidation.AssertValid(search);
     }
 
@@ -210,22 +210,4 @@ public sealed class FhirSchedulingTests(ApiFactory api) : IClassFixture<ApiFacto
 
     private static StringContent Json(Resource resource) =>
         new(new FhirJsonSerializer().SerializeToString(resource), Encoding.UTF8, FhirResponses.MediaType);
-
-    private static async Task<Resource> ResourceAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return FhirValidation.Parse(body);
-    }
-
-    private static async Task<OperationOutcome> AssertOutcomeAsync(HttpResponseMessage response, HttpStatusCode status, OperationOutcome.IssueType code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal(FhirResponses.MediaType, response.Content.Headers.ContentType?.MediaType);
-        var outcome = Assert.IsType<OperationOutcome>(FhirValidation.Parse(body));
-        Assert.Equal(code, outcome.Issue.Single().Code);
-        FhirValidation.AssertValid(outcome);
-        return outcome;
-    }
 }

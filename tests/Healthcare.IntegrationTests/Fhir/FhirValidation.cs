@@ -1,4 +1,6 @@
+using System.Net;
 using Firely.Fhir.Validation;
+using Healthcare.Api.Features.Fhir;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Specification.Source;
@@ -36,6 +38,26 @@ internal static class FhirValidation
         return [.. outcome.Issue
             .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
             .Select(i => $"{resource.TypeName}/{resource.Id} {string.Join(",", i.Expression)}: {i.Details?.Text ?? i.Diagnostics}")];
+    }
+
+    /// <summary>The resource of a 200 answer (the answer's body shown if it is another status).</summary>
+    public static async Task<Resource> ResourceAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return Parse(body);
+    }
+
+    /// <summary>Asserts a refusal: the status, FHIR's media type, one issue of <paramref name="code"/>, a valid outcome.</summary>
+    public static async Task<OperationOutcome> AssertOutcomeAsync(HttpResponseMessage response, HttpStatusCode status, OperationOutcome.IssueType code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal(FhirResponses.MediaType, response.Content.Headers.ContentType?.MediaType);
+        var outcome = Assert.IsType<OperationOutcome>(Parse(body));
+        Assert.Equal(code, outcome.Issue.Single().Code);
+        AssertValid(outcome);
+        return outcome;
     }
 
     /// <summary>Fails with every error the validator reports for the resource.</summary>

@@ -1,6 +1,7 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
 using Healthcare.Core.Identity;
+using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 
 namespace Healthcare.Api.Features.Fhir;
@@ -11,64 +12,44 @@ namespace Healthcare.Api.Features.Fhir;
 /// </summary>
 public static class DirectoryResources
 {
-    public static async Task<IResult> ReadOrganization(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
+    public static Task<IResult> ReadOrganization(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
+        ReadAsync(
+            "Organization", id, access, audit, clinicId => db.Clinics.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clinicId, cancellationToken),
+            c => c.Id, c => c.ToFhir(), cancellationToken);
+
+    public static Task<IResult> ReadLocation(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
+        ReadAsync(
+            "Location", id, access, audit, locationId => db.Locations.AsNoTracking().SingleOrDefaultAsync(l => l.Id == locationId, cancellationToken),
+            l => l.ClinicId, l => l.ToFhir(), cancellationToken);
+
+    public static Task<IResult> ReadPractitioner(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
+        ReadAsync(
+            "Practitioner", id, access, audit, practitionerId => db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, cancellationToken),
+            p => p.ClinicId, p => p.ToFhir(), cancellationToken);
+
+    /// <summary>
+    /// One directory entry by id, as FHIR, when its clinic is within the caller's reach (a clinic's staff, or a patient
+    /// it treats); otherwise not found. The access is audited with the entry's clinic.
+    /// </summary>
+    public static async Task<IResult> ReadAsync<T>(
+        string type, string id, FhirAccess access, Auditor audit, Func<Guid, Task<T?>> load, Func<T, Guid> clinicOf, Func<T, Resource> toFhir,
+        CancellationToken cancellationToken)
+        where T : class
     {
-        var reach = await access.ReachAsync("Organization", 'r', Permissions.ClinicRead, cancellationToken);
+        var reach = await access.ReachAsync(type, 'r', Permissions.ClinicRead, cancellationToken);
         if (reach.IsScopeMissing)
         {
-            return Reach.ScopeRefusal("Organization", 'r');
+            return Reach.ScopeRefusal(type, 'r');
         }
 
-        var clinic = Guid.TryParse(id, out var clinicId) && InReach(reach, clinicId)
-            ? await db.Clinics.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clinicId, cancellationToken)
-            : null;
-        if (clinic is null)
+        var entry = Guid.TryParse(id, out var entryId) ? await load(entryId) : null;
+        if (entry is null || !InReach(reach, clinicOf(entry)))
         {
-            return FhirResponses.NotFound("Organization");
+            return FhirResponses.NotFound(type);
         }
 
-        reach.Audit(audit, clinic.Id, null);
-        return FhirResponses.Resource(clinic.ToFhir());
-    }
-
-    public static async Task<IResult> ReadLocation(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
-    {
-        var reach = await access.ReachAsync("Location", 'r', Permissions.ClinicRead, cancellationToken);
-        if (reach.IsScopeMissing)
-        {
-            return Reach.ScopeRefusal("Location", 'r');
-        }
-
-        var location = Guid.TryParse(id, out var locationId)
-            ? await db.Locations.AsNoTracking().SingleOrDefaultAsync(l => l.Id == locationId, cancellationToken)
-            : null;
-        if (location is null || !InReach(reach, location.ClinicId))
-        {
-            return FhirResponses.NotFound("Location");
-        }
-
-        reach.Audit(audit, location.ClinicId, null);
-        return FhirResponses.Resource(location.ToFhir());
-    }
-
-    public static async Task<IResult> ReadPractitioner(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
-    {
-        var reach = await access.ReachAsync("Practitioner", 'r', Permissions.ClinicRead, cancellationToken);
-        if (reach.IsScopeMissing)
-        {
-            return Reach.ScopeRefusal("Practitioner", 'r');
-        }
-
-        var practitioner = Guid.TryParse(id, out var practitionerId)
-            ? await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, cancellationToken)
-            : null;
-        if (practitioner is null || !InReach(reach, practitioner.ClinicId))
-        {
-            return FhirResponses.NotFound("Practitioner");
-        }
-
-        reach.Audit(audit, practitioner.ClinicId, null);
-        return FhirResponses.Resource(practitioner.ToFhir());
+        reach.Audit(audit, clinicOf(entry), null);
+        return FhirResponses.Resource(toFhir(entry));
     }
 
     // A clinic's directory is open to its staff and to the patients it treats.

@@ -17,25 +17,10 @@ public static class PractitionerRoleResources
     public const string Type = "PractitionerRole";
     public static readonly string[] SearchParameters = ["practitioner", "organization"];
 
-    public static async Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
-    {
-        var reach = await access.ReachAsync(Type, 'r', Permissions.ClinicRead, cancellationToken);
-        if (reach.IsScopeMissing)
-        {
-            return Reach.ScopeRefusal(Type, 'r');
-        }
-
-        var practitioner = Guid.TryParse(id, out var practitionerId)
-            ? await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, cancellationToken)
-            : null;
-        if (practitioner is null || !DirectoryResources.InReach(reach, practitioner.ClinicId))
-        {
-            return FhirResponses.NotFound(Type);
-        }
-
-        reach.Audit(audit, practitioner.ClinicId, null);
-        return FhirResponses.Resource(ToFhir(practitioner));
-    }
+    public static Task<IResult> Read(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
+        DirectoryResources.ReadAsync(
+            Type, id, access, audit, practitionerId => db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId, cancellationToken),
+            p => p.ClinicId, ToFhir, cancellationToken);
 
     public static async Task<IResult> Search(HttpContext http, FhirAccess access, HealthcareDbContext db, CancellationToken cancellationToken)
     {

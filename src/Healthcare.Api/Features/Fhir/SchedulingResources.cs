@@ -33,25 +33,11 @@ public static class SchedulingResources
         return api;
     }
 
-    public static async Task<IResult> ReadSchedule(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken)
-    {
-        var reach = await access.ReachAsync(ScheduleType, 'r', Permissions.ClinicRead, cancellationToken);
-        if (reach.IsScopeMissing)
-        {
-            return Reach.ScopeRefusal(ScheduleType, 'r');
-        }
-
-        var practitioner = Guid.TryParse(id, out var practitionerId)
-            ? await db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId && p.IsActive, cancellationToken)
-            : null;
-        if (practitioner is null || !InReach(reach, practitioner.ClinicId))
-        {
-            return FhirResponses.NotFound(ScheduleType);
-        }
-
-        reach.Audit(audit, practitioner.ClinicId, null);
-        return FhirResponses.Resource(ToSchedule(practitioner));
-    }
+    public static Task<IResult> ReadSchedule(string id, FhirAccess access, HealthcareDbContext db, Auditor audit, CancellationToken cancellationToken) =>
+        DirectoryResources.ReadAsync(
+            ScheduleType, id, access, audit,
+            practitionerId => db.Practitioners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == practitionerId && p.IsActive, cancellationToken),
+            p => p.ClinicId, ToSchedule, cancellationToken);
 
     public static async Task<IResult> SearchSchedules(HttpContext http, FhirAccess access, HealthcareDbContext db, CancellationToken cancellationToken)
     {
@@ -111,7 +97,4 @@ public static class SchedulingResources
         Actor = [new ResourceReference($"Practitioner/{p.Id}", p.DisplayName)],
         Comment = "Free slots are computed from the practitioner's working hours, absences and bookings.",
     };
-
-    /// <summary>A clinic's directory is open to its staff and to the patients it treats.</summary>
-    internal static bool InReach(Reach reach, Guid clinicId) => reach.ReachesClinic(clinicId) || reach.OwnPatients.Values.Contains(clinicId);
 }

@@ -54,7 +54,7 @@ public static class SlotResources
 
         var clinicId = await db.Practitioners.AsNoTracking().Where(p => p.Id == practitionerId && p.IsActive)
             .Select(p => (Guid?)p.ClinicId).SingleOrDefaultAsync(cancellationToken);
-        if (clinicId is not { } clinic || !SchedulingResources.InReach(reach, clinic))
+        if (clinicId is not { } clinic || !DirectoryResources.InReach(reach, clinic))
         {
             return FhirResponses.Resource(Searchset(http, [], null));
         }
