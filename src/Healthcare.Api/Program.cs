@@ -1,5 +1,6 @@
 using Healthcare.Api.Commands;
 using Healthcare.Api.Features.Admin;
+using Healthcare.Api.Features.Apps;
 using Healthcare.Api.Features.Audit;
 using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Fhir;
@@ -22,6 +23,7 @@ return await StartupGuard.RunAsync(async () =>
     builder.Services.AddAdminPages();
     builder.Services.AddLogViewer();
     builder.Services.AddFhir();
+    builder.AddApps();
 
     var app = builder.Build();
     if (await app.TryRunCommandAsync(args) is { } exitCode)
@@ -49,6 +51,7 @@ return await StartupGuard.RunAsync(async () =>
     app.MapSchedulingApi();
     app.MapAuditApi();
     app.MapFhirApi();
+    app.MapApps();
     app.MapAdminPages();
     app.MapLogViewer();
 

@@ -11,7 +11,8 @@ usage() {
 Usage: devops/scripts/ci/node-tools.sh [-h|--help] [--bin-dir]
 
 Makes sure the checkers listed in devops/tools/package.json and the TypeScript
-client's tools (clients/typescript/package.json) are installed (`npm ci` into
+client's tools (clients/typescript/package.json) and the SMART clients
+(clients/smart/package.json) are installed (`npm ci` into
 their node_modules; needs Node.js 20+ and npm, which are
 installed with apt-get when missing and running as root).
 
@@ -89,6 +90,8 @@ install_packages() {
 install_packages "$tools_dir"
 # The TypeScript client's generator, compiler and runtime, used by the client tests.
 install_packages "$(cd "$tools_dir/../../clients/typescript" && pwd -P)"
+# The third-party SMART clients (jose, fhirclient), used by the app authorization tests.
+install_packages "$(cd "$tools_dir/../../clients/smart" && pwd -P)"
 
 if [[ -n "$print_bin" ]]; then
     printf '%s\n' "$tools_dir/node_modules/.bin"

@@ -78,7 +78,7 @@ public sealed class Auditor(IHttpContextAccessor accessor, IServiceProvider serv
             IpAddress = http?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
             RequestId = http?.TraceIdentifier,
-            Reason = reason ?? Reason,
+            Reason = reason ?? Reason ?? ThroughApp(http),
         };
     }
 
@@ -88,6 +88,10 @@ public sealed class Auditor(IHttpContextAccessor accessor, IServiceProvider serv
         401 or 403 or 404 => AuditOutcomes.Denied,
         _ => AuditOutcomes.Failure,
     };
+
+    /// <summary>An access by a third-party app names the app, whether it acts for a user or for itself.</summary>
+    private static string? ThroughApp(HttpContext? http) =>
+        http?.User.FindFirst(Features.Apps.AppTokens.ClientIdClaim)?.Value is { } clientId ? $"app {clientId}" : null;
 
     private static Guid? CurrentUserId(HttpContext? http) =>
         Guid.TryParse(http?.User.FindFirst("sub")?.Value, out var id) ? id : null;

@@ -22,6 +22,10 @@ public sealed class RateLimitOptions
     [ConfigurationKeyName("RATE_LIMIT_AUTH_MAX_REQUESTS")]
     public int AuthMaxRequests { get; set; } = 100;
 
+    /// <summary>Requests per window for each third-party app, all its tokens together (its users' and its own).</summary>
+    [ConfigurationKeyName("RATE_LIMIT_APP_MAX_REQUESTS")]
+    public int AppMaxRequests { get; set; } = 10_000;
+
     [ConfigurationKeyName("RATE_LIMIT_WINDOW_SECONDS")]
     public int WindowSeconds { get; set; } = 900;
 }
@@ -33,6 +37,7 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
         var failures = new List<string>();
         Settings.RequireRange(failures, "RATE_LIMIT_MAX_REQUESTS", options.MaxRequests, 1, 100_000_000);
         Settings.RequireRange(failures, "RATE_LIMIT_AUTH_MAX_REQUESTS", options.AuthMaxRequests, 1, 100_000_000);
+        Settings.RequireRange(failures, "RATE_LIMIT_APP_MAX_REQUESTS", options.AppMaxRequests, 1, 100_000_000);
         Settings.RequireRange(failures, "RATE_LIMIT_WINDOW_SECONDS", options.WindowSeconds, 1, 86_400);
         return Settings.Result(failures);
     }
@@ -70,6 +75,7 @@ public sealed partial class RateLimits : IAsyncDisposable
         Window = TimeSpan.FromSeconds(settings.WindowSeconds);
         General = settings.MaxRequests;
         Auth = settings.AuthMaxRequests;
+        App = settings.AppMaxRequests;
         _shared = PartitionedRateLimiter.Create<Budget, string>(budget => RedisRateLimitPartition.GetFixedWindowRateLimiter(
             budget.Key, _ => new RedisFixedWindowRateLimiterOptions
             {
@@ -86,6 +92,8 @@ public sealed partial class RateLimits : IAsyncDisposable
     public int General { get; }
 
     public int Auth { get; }
+
+    public int App { get; }
 
     /// <summary>Takes one request from the budget; falls back to this instance's own count when Redis fails.</summary>
     public async ValueTask<Verdict> AcquireAsync(Budget budget, CancellationToken cancellationToken)
@@ -213,6 +221,12 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimits limits,
         if (endpoint?.Metadata.GetMetadata<AuthRateLimitMetadata>() is not null)
         {
             return new Budget(RateLimits.AuthPolicy, "auth:" + ClientAddress(http), limits.Auth);
+        }
+
+        // A third-party app has one budget for everything done with its tokens, whichever user they act for.
+        if (Features.Apps.AppTokens.ClientIdOf(http.User) is { } clientId)
+        {
+            return new Budget("app", "app:" + clientId, limits.App);
         }
 
         if (!path.StartsWithSegments("/api"))

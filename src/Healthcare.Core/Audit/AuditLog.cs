@@ -52,6 +52,7 @@ public static class AuditActions
     public const string Link = "link";
     public const string Unlink = "unlink";
     public const string Enable = "enable";
+    public const string AppToken = "app-token";
 
     /// <summary>A request refused before its endpoint ran (no permission, not a member): the operation is the resource.</summary>
     public const string Access = "access";

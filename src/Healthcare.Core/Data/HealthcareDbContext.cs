@@ -79,6 +79,10 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<Platform.IdempotencyRecord> IdempotencyRecords => Set<Platform.IdempotencyRecord>();
 
+    public DbSet<Apps.ClinicApp> ClinicApps => Set<Apps.ClinicApp>();
+
+    public DbSet<Apps.ClientAssertionUse> ClientAssertionUses => Set<Apps.ClientAssertionUse>();
+
     /// <summary>The API's data-protection key ring (anti-forgery tokens), shared by every instance; keys are encrypted.</summary>
     public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys =>
         Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
@@ -96,6 +100,9 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
     private sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTimeOffset>(
         value => value.ToUniversalTime(), value => value);
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(HealthcareDbContext).Assembly);
+        Apps.OAuthTables.Configure(modelBuilder);
+    }
 }

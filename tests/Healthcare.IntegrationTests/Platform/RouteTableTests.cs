@@ -36,8 +36,10 @@ public sealed class RouteTableTests(ApiFactory api) : IClassFixture<ApiFactory>
                 !p.StartsWith("/scalar", StringComparison.Ordinal) && p != "/.well-known/jwks.json" && p != "/metrics" &&
                 !p.StartsWith("/admin", StringComparison.Ordinal) && !p.StartsWith("/queue-dashboard", StringComparison.Ordinal) &&
                 !p.StartsWith("/logger", StringComparison.Ordinal) &&
-                // The FHIR API is versioned by its FHIR release (ADR 53).
-                !p.StartsWith("/fhir/r4/", StringComparison.Ordinal))
+                // The FHIR API is versioned by its FHIR release (ADR 53); the OAuth endpoints and SMART discovery
+                // live where the standards put them (ADR 54).
+                !p.StartsWith("/fhir/r4/", StringComparison.Ordinal) && !p.StartsWith("/connect/", StringComparison.Ordinal) &&
+                p != "/.well-known/smart-configuration")
             .ToList();
         Assert.True(stray.Count == 0, "Unexpected routes:\n" + string.Join('\n', stray));
     }

@@ -1,3 +1,4 @@
+using Healthcare.Api.Features.Apps;
 using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
@@ -12,7 +13,7 @@ namespace Healthcare.Api.Features.Fhir;
 /// compartment (the patient records linked to their account). FHIR addresses resources without their clinic, so
 /// the clinic is read from the resource and checked here; what is out of reach is not found, as in the native API.
 /// </summary>
-public sealed class FhirAccess(IHttpContextAccessor accessor, AuthStateCache state, HealthcareDbContext db, CurrentUser caller)
+public sealed class FhirAccess(IHttpContextAccessor accessor, AuthStateCache state, AppStateCache apps, HealthcareDbContext db, CurrentUser caller)
 {
     /// <summary>
     /// The reach for <paramref name="interaction"/> (<c>c r u d s</c>) on <paramref name="resourceType"/>, which the
@@ -28,6 +29,32 @@ public sealed class FhirAccess(IHttpContextAccessor accessor, AuthStateCache sta
             return Reach.ScopeMissing;
         }
 
+        if (AppTokens.ClientIdOf(http.User) is not { } clientId)
+        {
+            return await UserReachAsync(permission, patientOnly, cancellationToken);
+        }
+
+        // A third-party app never reaches beyond the clinic it was registered for (a platform-wide app has none), and
+        // an app launched for one patient never beyond that patient.
+        var app = await apps.FindActiveAsync(clientId, cancellationToken);
+        if (app is null)
+        {
+            return Reach.ScopeMissing;
+        }
+
+        if (AppTokens.IsSystem(http.User))
+        {
+            return app.ClinicId is { } clinicId
+                ? new Reach(false, new Dictionary<Guid, string> { [clinicId] = AppTokens.SystemRole }, new Dictionary<Guid, Guid>())
+                : new Reach(true, new Dictionary<Guid, string>(), new Dictionary<Guid, Guid>());
+        }
+
+        var launched = Guid.TryParse(http.User.FindFirst(AppTokens.PatientClaim)?.Value, out var patient) ? patient : (Guid?)null;
+        return (await UserReachAsync(permission, patientOnly, cancellationToken)).Within(app.ClinicId, launched);
+    }
+
+    private async Task<Reach> UserReachAsync(string permission, bool patientOnly, CancellationToken cancellationToken)
+    {
         var access = await state.GetAccessAsync(caller.Id, cancellationToken);
         var clinics = new Dictionary<Guid, string>();
         if (!patientOnly && !access.IsSuperAdmin)
@@ -78,6 +105,23 @@ public sealed record Reach(bool AllClinics, IReadOnlyDictionary<Guid, string> Cl
     /// <summary>The answer to a token whose scopes do not grant the interaction.</summary>
     public static IResult ScopeRefusal(string resourceType, char interaction) => FhirResponses.Outcome(
         StatusCodes.Status403Forbidden, $"The token's SMART scopes do not grant '{interaction}' on {resourceType}.");
+
+    /// <summary>
+    /// This reach limited to <paramref name="clinicId"/> (when given) and, for the patient compartment, to the
+    /// <paramref name="patientId"/> chosen at launch (when given).
+    /// </summary>
+    public Reach Within(Guid? clinicId, Guid? patientId)
+    {
+        bool InClinic(Guid clinic) => clinicId is null || clinic == clinicId;
+        var clinics = Clinics.Where(c => InClinic(c.Key)).ToDictionary();
+        if (AllClinics && clinicId is { } only)
+        {
+            clinics[only] = ClinicRoles.SuperAdmin;
+        }
+
+        var own = OwnPatients.Where(p => InClinic(p.Value) && (patientId is null || p.Key == patientId)).ToDictionary();
+        return new Reach(AllClinics && clinicId is null, clinics, own);
+    }
 
     /// <summary>Records the clinic and role of the access in the request's audit row.</summary>
     public void Audit(Auditor audit, Guid clinicId, Guid? patientId)

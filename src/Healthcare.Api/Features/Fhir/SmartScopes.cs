@@ -55,6 +55,12 @@ public sealed class SmartScopes
         return any;
     }
 
+    /// <summary>The context (<c>patient</c>, <c>user</c> or <c>system</c>) of a SMART resource scope; null for anything else.</summary>
+    public static string? ContextOf(string token) => TryParse(token, out var scope) ? scope.Context : null;
+
+    /// <summary>Whether a SMART resource scope grants reading and searching only.</summary>
+    public static bool IsReadOnly(string token) => TryParse(token, out var scope) && scope.Interactions.All("rs".Contains);
+
     private static bool TryParse(string token, out Scope scope)
     {
         scope = default;

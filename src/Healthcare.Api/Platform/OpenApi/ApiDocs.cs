@@ -37,6 +37,7 @@ public static class ApiDocs
         ["Clinical records"] = "Encounters, notes, vital signs, allergies, medications and problem lists.",
         ["My records"] = "A signed-in patient's own records and who accessed them.",
         ["Exports"] = "CSV exports of a clinic's appointments, produced in the background.",
+        ["Apps"] = "Third-party apps a clinic registers for SMART on FHIR access: public apps with redirect URIs, backend services with public keys.",
         ["Audit"] = "The audit trail: querying events and verifying the hash chains.",
     };
 

@@ -833,6 +833,40 @@ ALTER SEQUENCE public.audit_events_id_seq OWNED BY public.audit_events.id;
 
 
 --
+-- Name: client_assertion_uses; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.client_assertion_uses (
+    client_id character varying(100) NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    jti character varying(200) NOT NULL
+);
+
+
+ALTER TABLE public.client_assertion_uses OWNER TO healthcare;
+
+--
+-- Name: clinic_apps; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.clinic_apps (
+    CONSTRAINT ck_clinic_apps_kind CHECK (((kind)::text = ANY ((ARRAY['public'::character varying, 'backend'::character varying])::text[]))),
+    client_id character varying(100) NOT NULL,
+    clinic_id uuid,
+    created_at timestamp with time zone NOT NULL,
+    created_by_user_id uuid NOT NULL,
+    disabled_at timestamp with time zone,
+    id uuid NOT NULL,
+    jwks_url character varying(2000),
+    kind character varying(16) NOT NULL,
+    name character varying(200) NOT NULL,
+    scopes character varying(2000) NOT NULL
+);
+
+
+ALTER TABLE public.clinic_apps OWNER TO healthcare;
+
+--
 -- Name: clinic_memberships; Type: TABLE; Schema: public; Owner: healthcare
 --
 
@@ -1232,6 +1266,93 @@ CREATE TABLE public.notifications (
 
 
 ALTER TABLE public.notifications OWNER TO healthcare;
+
+--
+-- Name: oauth_applications; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.oauth_applications (
+    application_type character varying(50),
+    client_id character varying(100),
+    client_secret text,
+    client_type character varying(50),
+    concurrency_token character varying(50),
+    consent_type character varying(50),
+    display_name text,
+    display_names text,
+    id uuid NOT NULL,
+    json_web_key_set text,
+    permissions text,
+    post_logout_redirect_uris text,
+    properties text,
+    redirect_uris text,
+    requirements text,
+    settings text
+);
+
+
+ALTER TABLE public.oauth_applications OWNER TO healthcare;
+
+--
+-- Name: oauth_authorizations; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.oauth_authorizations (
+    application_id uuid,
+    concurrency_token character varying(50),
+    creation_date timestamp with time zone,
+    id uuid NOT NULL,
+    properties text,
+    scopes text,
+    status character varying(50),
+    subject character varying(400),
+    type character varying(50)
+);
+
+
+ALTER TABLE public.oauth_authorizations OWNER TO healthcare;
+
+--
+-- Name: oauth_scopes; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.oauth_scopes (
+    concurrency_token character varying(50),
+    description text,
+    descriptions text,
+    display_name text,
+    display_names text,
+    id uuid NOT NULL,
+    name character varying(200),
+    properties text,
+    resources text
+);
+
+
+ALTER TABLE public.oauth_scopes OWNER TO healthcare;
+
+--
+-- Name: oauth_tokens; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.oauth_tokens (
+    application_id uuid,
+    authorization_id uuid,
+    concurrency_token character varying(50),
+    creation_date timestamp with time zone,
+    expiration_date timestamp with time zone,
+    id uuid NOT NULL,
+    payload text,
+    properties text,
+    redemption_date timestamp with time zone,
+    reference_id character varying(100),
+    status character varying(50),
+    subject character varying(400),
+    type character varying(150)
+);
+
+
+ALTER TABLE public.oauth_tokens OWNER TO healthcare;
 
 --
 -- Name: outbox_messages; Type: TABLE; Schema: public; Owner: healthcare
@@ -1834,6 +1955,22 @@ ALTER TABLE ONLY public.audit_events
 
 
 --
+-- Name: client_assertion_uses pk_client_assertion_uses; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.client_assertion_uses
+    ADD CONSTRAINT pk_client_assertion_uses PRIMARY KEY (client_id, jti);
+
+
+--
+-- Name: clinic_apps pk_clinic_apps; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.clinic_apps
+    ADD CONSTRAINT pk_clinic_apps PRIMARY KEY (id);
+
+
+--
 -- Name: clinic_memberships pk_clinic_memberships; Type: CONSTRAINT; Schema: public; Owner: healthcare
 --
 
@@ -1943,6 +2080,38 @@ ALTER TABLE ONLY public.note_amendments
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT pk_notifications PRIMARY KEY (id);
+
+
+--
+-- Name: oauth_applications pk_oauth_applications; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_applications
+    ADD CONSTRAINT pk_oauth_applications PRIMARY KEY (id);
+
+
+--
+-- Name: oauth_authorizations pk_oauth_authorizations; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_authorizations
+    ADD CONSTRAINT pk_oauth_authorizations PRIMARY KEY (id);
+
+
+--
+-- Name: oauth_scopes pk_oauth_scopes; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_scopes
+    ADD CONSTRAINT pk_oauth_scopes PRIMARY KEY (id);
+
+
+--
+-- Name: oauth_tokens pk_oauth_tokens; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_tokens
+    ADD CONSTRAINT pk_oauth_tokens PRIMARY KEY (id);
 
 
 --
@@ -2295,6 +2464,34 @@ CREATE INDEX ix_audit_events_user_id_occurred_at ON public.audit_events USING bt
 
 
 --
+-- Name: ix_client_assertion_uses_expires_at; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_client_assertion_uses_expires_at ON public.client_assertion_uses USING btree (expires_at);
+
+
+--
+-- Name: ix_clinic_apps_client_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_clinic_apps_client_id ON public.clinic_apps USING btree (client_id);
+
+
+--
+-- Name: ix_clinic_apps_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_clinic_apps_clinic_id ON public.clinic_apps USING btree (clinic_id);
+
+
+--
+-- Name: ix_clinic_apps_created_by_user_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_clinic_apps_created_by_user_id ON public.clinic_apps USING btree (created_by_user_id);
+
+
+--
 -- Name: ix_clinic_memberships_clinic_id_user_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
@@ -2558,6 +2755,48 @@ CREATE INDEX ix_notifications_patient_id ON public.notifications USING btree (pa
 --
 
 CREATE INDEX ix_notifications_status_created_at ON public.notifications USING btree (status, created_at);
+
+
+--
+-- Name: ix_oauth_applications_client_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_oauth_applications_client_id ON public.oauth_applications USING btree (client_id);
+
+
+--
+-- Name: ix_oauth_authorizations_application_id_status_subject_type; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_oauth_authorizations_application_id_status_subject_type ON public.oauth_authorizations USING btree (application_id, status, subject, type);
+
+
+--
+-- Name: ix_oauth_scopes_name; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_oauth_scopes_name ON public.oauth_scopes USING btree (name);
+
+
+--
+-- Name: ix_oauth_tokens_application_id_status_subject_type; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_oauth_tokens_application_id_status_subject_type ON public.oauth_tokens USING btree (application_id, status, subject, type);
+
+
+--
+-- Name: ix_oauth_tokens_authorization_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_oauth_tokens_authorization_id ON public.oauth_tokens USING btree (authorization_id);
+
+
+--
+-- Name: ix_oauth_tokens_reference_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_oauth_tokens_reference_id ON public.oauth_tokens USING btree (reference_id);
 
 
 --
@@ -3278,6 +3517,22 @@ ALTER TABLE ONLY public.appointments
 
 
 --
+-- Name: clinic_apps fk_clinic_apps_clinics_clinic_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.clinic_apps
+    ADD CONSTRAINT fk_clinic_apps_clinics_clinic_id FOREIGN KEY (clinic_id) REFERENCES public.clinics(id) ON DELETE CASCADE;
+
+
+--
+-- Name: clinic_apps fk_clinic_apps_users_created_by_user_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.clinic_apps
+    ADD CONSTRAINT fk_clinic_apps_users_created_by_user_id FOREIGN KEY (created_by_user_id) REFERENCES public.users(id) ON DELETE RESTRICT;
+
+
+--
 -- Name: clinic_memberships fk_clinic_memberships_clinics_clinic_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
 --
 
@@ -3459,6 +3714,30 @@ ALTER TABLE ONLY public.note_amendments
 
 ALTER TABLE ONLY public.note_amendments
     ADD CONSTRAINT fk_note_amendments_users_author_user_id FOREIGN KEY (author_user_id) REFERENCES public.users(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: oauth_authorizations fk_oauth_authorizations_oauth_applications_application_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_authorizations
+    ADD CONSTRAINT fk_oauth_authorizations_oauth_applications_application_id FOREIGN KEY (application_id) REFERENCES public.oauth_applications(id);
+
+
+--
+-- Name: oauth_tokens fk_oauth_tokens_oauth_applications_application_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_tokens
+    ADD CONSTRAINT fk_oauth_tokens_oauth_applications_application_id FOREIGN KEY (application_id) REFERENCES public.oauth_applications(id);
+
+
+--
+-- Name: oauth_tokens fk_oauth_tokens_oauth_authorizations_authorization_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.oauth_tokens
+    ADD CONSTRAINT fk_oauth_tokens_oauth_authorizations_authorization_id FOREIGN KEY (authorization_id) REFERENCES public.oauth_authorizations(id);
 
 
 --
@@ -3918,6 +4197,22 @@ GRANT SELECT ON SEQUENCE public.audit_events_id_seq TO healthcare_readonly;
 
 
 --
+-- Name: TABLE client_assertion_uses; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.client_assertion_uses TO healthcare_runtime;
+GRANT SELECT ON TABLE public.client_assertion_uses TO healthcare_readonly;
+
+
+--
+-- Name: TABLE clinic_apps; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.clinic_apps TO healthcare_runtime;
+GRANT SELECT ON TABLE public.clinic_apps TO healthcare_readonly;
+
+
+--
 -- Name: TABLE clinic_memberships; Type: ACL; Schema: public; Owner: healthcare
 --
 
@@ -4067,6 +4362,38 @@ GRANT SELECT ON TABLE public.note_amendments TO healthcare_readonly;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.notifications TO healthcare_runtime;
 GRANT SELECT ON TABLE public.notifications TO healthcare_readonly;
+
+
+--
+-- Name: TABLE oauth_applications; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.oauth_applications TO healthcare_runtime;
+GRANT SELECT ON TABLE public.oauth_applications TO healthcare_readonly;
+
+
+--
+-- Name: TABLE oauth_authorizations; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.oauth_authorizations TO healthcare_runtime;
+GRANT SELECT ON TABLE public.oauth_authorizations TO healthcare_readonly;
+
+
+--
+-- Name: TABLE oauth_scopes; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.oauth_scopes TO healthcare_runtime;
+GRANT SELECT ON TABLE public.oauth_scopes TO healthcare_readonly;
+
+
+--
+-- Name: TABLE oauth_tokens; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.oauth_tokens TO healthcare_runtime;
+GRANT SELECT ON TABLE public.oauth_tokens TO healthcare_readonly;
 
 
 --

@@ -81,13 +81,18 @@ public static class TokenAuthentication
     /// cookie): signature algorithm, issuer, audience, lifetime, and revocation.
     /// </summary>
     public static OptionsBuilder<JwtBearerOptions> ValidateAccessTokens(this OptionsBuilder<JwtBearerOptions> options) =>
-        options.Configure<IOptions<TokenOptions>, SigningKeysFactory, VerifiedSignatures>((jwt, tokens, keys, signatures) =>
+        options.Configure<IOptions<TokenOptions>, SigningKeysFactory, VerifiedSignatures, IHttpContextAccessor>((jwt, tokens, keys, signatures, requests) =>
         {
             var settings = tokens.Value;
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = settings.Issuer,
+                // First-party tokens name JWT_ISSUER; third-party apps' tokens name the authorization server, which is
+                // this API at the address the app reached it by (see Apps.AppAuthorizationServer).
+                IssuerValidator = (issuer, token, _) =>
+                    issuer == settings.Issuer || (Apps.AppTokens.IsAppToken(token) && issuer == Apps.AppAuthorizationServer.IssuerOf(requests.HttpContext))
+                        ? issuer
+                        : throw new SecurityTokenInvalidIssuerException("The token's issuer is not accepted."),
                 ValidAudience = settings.Audience,
                 IssuerSigningKeys = keys.Keys.ValidationKeys,
                 // A token names the key that signed it, and only that key is tried: a token without a "kid", or
@@ -118,6 +123,21 @@ public static class TokenAuthentication
         {
             context.Fail("The token names critical header extensions.");
             return;
+        }
+
+        if (Apps.AppTokens.ClientIdOf(principal) is { } clientId)
+        {
+            if (!await Apps.AppTokens.AcceptAsync(context.HttpContext, clientId))
+            {
+                context.Fail("The token belongs to a disabled app or is used outside the FHIR API.");
+                return;
+            }
+
+            // A backend service acts for no user; an app launched by a user goes on to the user's own checks.
+            if (Apps.AppTokens.IsSystem(principal))
+            {
+                return;
+            }
         }
 
         if (!Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId) ||

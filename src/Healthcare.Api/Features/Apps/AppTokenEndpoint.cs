@@ -1,0 +1,118 @@
+using System.Security.Claims;
+using Healthcare.Api.Features.Fhir;
+using Healthcare.Api.Features.Identity.Authentication;
+using Healthcare.Api.Platform;
+using Healthcare.Core.Apps;
+using Healthcare.Core.Audit;
+using Healthcare.Core.Data;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Healthcare.Api.Features.Apps;
+
+/// <summary>
+/// The token endpoint's decisions once OpenIddict has checked the protocol (client authentication, the assertion's
+/// signature, issuer, audience and lifetime): SMART Backend Services' client credentials, each assertion usable
+/// once, and scopes granted only within what the app was registered for.
+/// </summary>
+public static class AppTokenEndpoint
+{
+    /// <summary>SMART Backend Services: an assertion may not be valid for longer than five minutes.</summary>
+    private static readonly TimeSpan MaxAssertionLifetime = TimeSpan.FromMinutes(5);
+
+    public static async Task<IResult> ExchangeAsync(
+        HttpContext http, HealthcareDbContext db, AppStateCache apps, IOptions<TokenOptions> tokens, TimeProvider clock, Auditor audit)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (!request.IsClientCredentialsGrantType())
+        {
+            return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported here.");
+        }
+
+        var clientId = request.ClientId!;
+        var app = await apps.FindActiveAsync(clientId, http.RequestAborted);
+        if (app is null || app.Kind != AppKinds.Backend)
+        {
+            return Refuse(Errors.InvalidClient, "The app is not a registered, enabled backend service.");
+        }
+
+        if (await AssertionRefusalAsync(request, clientId, db, clock, http.RequestAborted) is { } refusal)
+        {
+            await WriteAuditAsync(audit, app, AuditOutcomes.Denied, http.RequestAborted);
+            return Refuse(Errors.InvalidClient, refusal);
+        }
+
+        var registered = await db.ClinicApps.AsNoTracking().Where(a => a.ClientId == clientId).Select(a => a.Scopes).SingleAsync(http.RequestAborted);
+        var granted = Grant(request.GetScopes(), registered, scope => SmartScopes.ContextOf(scope) == "system");
+        if (granted.Count == 0)
+        {
+            return Refuse(Errors.InvalidScope, "None of the requested scopes is a system scope this app was registered for.");
+        }
+
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Subject, Claims.Role);
+        identity.SetClaim(Claims.Subject, clientId);
+        identity.SetClaim(Claims.ClientId, clientId);
+        identity.SetScopes(granted);
+        identity.SetResources(tokens.Value.Audience);
+        identity.SetAccessTokenLifetime(AppAuthorizationServer.SystemTokenLifetime);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        await WriteAuditAsync(audit, app, AuditOutcomes.Success, http.RequestAborted);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The requested scopes that the app was registered for and that <paramref name="acceptable"/> lets through.</summary>
+    public static List<string> Grant(IEnumerable<string> requested, string registered, Func<string, bool> acceptable)
+    {
+        var allowed = registered.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return [.. requested.Distinct(StringComparer.Ordinal).Where(scope => allowed.Contains(scope) && acceptable(scope))];
+    }
+
+    /// <summary>Why a client assertion is refused (no <c>jti</c>, too long-lived, already used), or null.</summary>
+    private static async Task<string?> AssertionRefusalAsync(
+        OpenIddictRequest request, string clientId, HealthcareDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.ClientAssertion is not { } assertion || request.ClientAssertionType != ClientAssertionTypes.JwtBearer)
+        {
+            return "Backend services authenticate with a signed JWT assertion (private_key_jwt).";
+        }
+
+        // OpenIddict has verified the signature, issuer, subject, audience and expiry; what remains is SMART's rules.
+        var token = new JsonWebToken(assertion);
+        if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 200)
+        {
+            return "The assertion has no jti.";
+        }
+
+        var expires = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        if (expires - clock.GetUtcNow() > MaxAssertionLifetime)
+        {
+            return "The assertion must expire within five minutes.";
+        }
+
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO client_assertion_uses (client_id, jti, expires_at) VALUES ({clientId}, {jti}, {expires}) ON CONFLICT DO NOTHING",
+            cancellationToken);
+        return inserted == 0 ? "The assertion has already been used." : null;
+    }
+
+    private static Task WriteAuditAsync(Auditor audit, ActiveApp app, string outcome, CancellationToken cancellationToken)
+    {
+        audit.ClinicId = app.ClinicId;
+        audit.ResourceId = app.Id.ToString();
+        return audit.WriteAsync(AuditActions.AppToken, "App", outcome, cancellationToken);
+    }
+
+    private static IResult Refuse(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}
