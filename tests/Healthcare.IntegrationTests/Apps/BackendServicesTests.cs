@@ -153,13 +153,46 @@ public sealed class BackendServicesTests(ApiFactory api) : IClassFixture<ApiFact
         }
     }
 
-    private async Task<HttpClient> ServiceClientAsync(RegisteredApp app, BackendServiceKey key)
+    [Fact]
+    public async Task AServiceIntrospectsItsTokenWithAFreshAssertionEachTime()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id));
+        using var key = BackendServiceKey.Es384();
+        var app = await AppRequests.RegisterBackendAsync(admin, clinic.Id, key);
+        var token = await TokenAsync(app, key);
+        var anonymous = api.CreateClient();
+        var assertion = key.Assertion(app.ClientId, TokenUrl);
+        FormUrlEncodedContent Introspection() => new(new Dictionary<string, string>
+        {
+            ["token"] = token,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = assertion,
+        });
+
+        using (var answer = JsonDocument.Parse(await (await anonymous.PostAsync("/connect/introspect", Introspection())).Content.ReadAsStringAsync()))
+        {
+            Assert.True(answer.RootElement.GetProperty("active").GetBoolean(), answer.RootElement.ToString());
+            Assert.Equal(app.ClientId, answer.RootElement.GetProperty("client_id").GetString());
+            Assert.True(answer.RootElement.GetProperty("exp").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        }
+
+        var replayed = await anonymous.PostAsync("/connect/introspect", Introspection());
+        Assert.Equal("invalid_client", (await replayed.Content.ReadFromJsonAsync<TokenAnswer>())!.Error);
+    }
+
+    private async Task<string> TokenAsync(RegisteredApp app, BackendServiceKey key)
     {
         var answer = await api.CreateClient().PostAsync("/connect/token", BackendServiceKey.TokenRequest(key.Assertion(app.ClientId, TokenUrl), "system/*.rs"));
-        var token = await answer.Content.ReadFromJsonAsync<TokenAnswer>();
-        Assert.True(answer.IsSuccessStatusCode, $"{token?.Error}: {token?.ErrorDescription}");
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.IsSuccessStatusCode, $"{(int)answer.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<TokenAnswer>(body)!.AccessToken!;
+    }
+
+    private async Task<HttpClient> ServiceClientAsync(RegisteredApp app, BackendServiceKey key)
+    {
         var client = api.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(app, key));
         return client;
     }
 

@@ -88,6 +88,7 @@ public static class AppAuthorizationServer
                     })
                     .SetOrder(OpenIddictServerHandlers.Protection.ValidatePrincipal.Descriptor.Order - 1)
                     .SetType(OpenIddictServerHandlerType.Custom));
+                server.AddEventHandler(AssertionReplayHandler.Descriptor);
                 var aspNetCore = server.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough();
                 if (!production)
                 {

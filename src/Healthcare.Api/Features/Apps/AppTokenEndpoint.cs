@@ -9,7 +9,6 @@ using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -18,16 +17,13 @@ namespace Healthcare.Api.Features.Apps;
 
 /// <summary>
 /// The token endpoint's decisions once OpenIddict has checked the protocol (client authentication, the assertion's
-/// signature, issuer, audience and lifetime): SMART Backend Services' client credentials, each assertion usable
-/// once, and scopes granted only within what the app was registered for.
+/// signature, issuer, audience and lifetime, and <see cref="AssertionReplayHandler"/> its single use): SMART Backend
+/// Services' client credentials, with scopes granted only within what the app was registered for.
 /// </summary>
 public static class AppTokenEndpoint
 {
-    /// <summary>SMART Backend Services: an assertion may not be valid for longer than five minutes.</summary>
-    private static readonly TimeSpan MaxAssertionLifetime = TimeSpan.FromMinutes(5);
-
     public static async Task<IResult> ExchangeAsync(
-        HttpContext http, HealthcareDbContext db, AppStateCache apps, IOptions<TokenOptions> tokens, TimeProvider clock, Auditor audit)
+        HttpContext http, HealthcareDbContext db, AppStateCache apps, IOptions<TokenOptions> tokens, Auditor audit)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         if (!request.IsClientCredentialsGrantType())
@@ -42,10 +38,11 @@ public static class AppTokenEndpoint
             return Refuse(Errors.InvalidClient, "The app is not a registered, enabled backend service.");
         }
 
-        if (await AssertionRefusalAsync(request, clientId, db, clock, http.RequestAborted) is { } refusal)
+        // OpenIddict has authenticated the client; backend services do it with a signed assertion only.
+        if (request.ClientAssertionType != ClientAssertionTypes.JwtBearer)
         {
             await WriteAuditAsync(audit, app, AuditOutcomes.Denied, http.RequestAborted);
-            return Refuse(Errors.InvalidClient, refusal);
+            return Refuse(Errors.InvalidClient, "Backend services authenticate with a signed JWT assertion (private_key_jwt).");
         }
 
         var registered = await db.ClinicApps.AsNoTracking().Where(a => a.ClientId == clientId).Select(a => a.Scopes).SingleAsync(http.RequestAborted);
@@ -71,34 +68,6 @@ public static class AppTokenEndpoint
     {
         var allowed = registered.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         return [.. requested.Distinct(StringComparer.Ordinal).Where(scope => allowed.Contains(scope) && acceptable(scope))];
-    }
-
-    /// <summary>Why a client assertion is refused (no <c>jti</c>, too long-lived, already used), or null.</summary>
-    private static async Task<string?> AssertionRefusalAsync(
-        OpenIddictRequest request, string clientId, HealthcareDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        if (request.ClientAssertion is not { } assertion || request.ClientAssertionType != ClientAssertionTypes.JwtBearer)
-        {
-            return "Backend services authenticate with a signed JWT assertion (private_key_jwt).";
-        }
-
-        // OpenIddict has verified the signature, issuer, subject, audience and expiry; what remains is SMART's rules.
-        var token = new JsonWebToken(assertion);
-        if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || string.IsNullOrEmpty(jti) || jti.Length > 200)
-        {
-            return "The assertion has no jti.";
-        }
-
-        var expires = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
-        if (expires - clock.GetUtcNow() > MaxAssertionLifetime)
-        {
-            return "The assertion must expire within five minutes.";
-        }
-
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO client_assertion_uses (client_id, jti, expires_at) VALUES ({clientId}, {jti}, {expires}) ON CONFLICT DO NOTHING",
-            cancellationToken);
-        return inserted == 0 ? "The assertion has already been used." : null;
     }
 
     private static Task WriteAuditAsync(Auditor audit, ActiveApp app, string outcome, CancellationToken cancellationToken)
