@@ -1,6 +1,7 @@
 using System.Net;
 using Healthcare.Api.Features.Fhir;
 using Healthcare.Core.Audit;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Healthcare.IntegrationTests.Identity;
 using Healthcare.Testing;

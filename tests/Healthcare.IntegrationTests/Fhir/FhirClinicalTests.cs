@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Healthcare.Api.Features.Fhir;
 using Healthcare.Api.Features.Identity.Authentication;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Records;
 using Healthcare.Core.Security;

@@ -3,6 +3,7 @@ using Healthcare.Api.Features.Identity.Authentication;
 using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Observability;
 using Hl7.Fhir.Model;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;

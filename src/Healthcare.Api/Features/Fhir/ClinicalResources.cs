@@ -1,5 +1,6 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Records;
 using Healthcare.Core.Security;
 using Microsoft.EntityFrameworkCore;

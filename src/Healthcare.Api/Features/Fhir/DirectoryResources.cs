@@ -1,5 +1,6 @@
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;

@@ -5,6 +5,7 @@ using Healthcare.Api.Features.Clinics;
 using Healthcare.Api.Features.Scheduling;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Data;
+using Healthcare.Core.Fhir;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Scheduling;
 using Hl7.Fhir.Model;
@@ -26,7 +27,7 @@ public static class SlotResources
     public const string Type = "Slot";
 
     /// <summary>The coding system of the native visit types: the code is the appointment type's id.</summary>
-    public const string AppointmentTypeSystem = "urn:healthcare-backend:appointment-type";
+    public const string AppointmentTypeSystem = FhirMapping.AppointmentTypeSystem;
 
     public static readonly string[] SearchParameters = ["schedule", "start", "appointment-type", "status"];
     private const int MaxTypes = 20;

@@ -1,4 +1,3 @@
-using Healthcare.Api.Features.Scheduling;
 using Hl7.Fhir.Model;
 using Appointment = Hl7.Fhir.Model.Appointment;
 using AppointmentStatus = Healthcare.Core.Scheduling.AppointmentStatus;
@@ -7,11 +6,12 @@ using LocationEntity = Healthcare.Core.Clinics.Location;
 using PatientEntity = Healthcare.Core.Patients.Patient;
 using PractitionerEntity = Healthcare.Core.Practitioners.Practitioner;
 
-namespace Healthcare.Api.Features.Fhir;
+namespace Healthcare.Core.Fhir;
 
 /// <summary>
 /// The native model as FHIR R4 resources (the mapping table is in docs/fhir.md). Ids are the native ids; times are
-/// instants in UTC; references point at resources of this server.
+/// instants in UTC; references point at resources of this server. The API answers with them and the worker writes
+/// them into bulk exports.
 /// </summary>
 public static class FhirMapping
 {
@@ -20,6 +20,9 @@ public static class FhirMapping
     /// native API never shows it whole either, and its exact lookup takes it in a request body, never in a URL.
     /// </summary>
     public const string RecordNumberSystem = "urn:healthcare-backend:patient";
+
+    /// <summary>The system of visit types: the code is the native appointment type's id.</summary>
+    public const string AppointmentTypeSystem = "urn:healthcare-backend:appointment-type";
 
     public static Patient ToFhir(this PatientEntity p)
     {
@@ -74,23 +77,23 @@ public static class FhirMapping
         return patient;
     }
 
-    public static Appointment ToFhir(this AppointmentById a) => ToFhir(a.Utc, a.Version, a.UpdatedAt);
+    public static Appointment ToFhir(this Core.Scheduling.Appointment a) => new AppointmentFields(
+        a.Id, a.PatientId, a.PractitionerId, a.AppointmentTypeId, a.LocationId, a.Mode, a.Status, a.StartsAt, a.EndsAt,
+        a.CancellationReason, a.CreatedAt, a.Version, a.UpdatedAt).ToFhir();
 
-    public static Appointment ToFhir(this Core.Scheduling.Appointment a) => ToFhir(a.ToUtcDto(), a.Version, a.UpdatedAt);
-
-    public static Appointment ToFhir(this AppointmentDto a, uint version, DateTimeOffset updatedAt)
+    public static Appointment ToFhir(this AppointmentFields a)
     {
         var appointment = new Appointment
         {
             Id = a.Id.ToString(),
-            Meta = Meta(version, updatedAt),
+            Meta = Meta(a.Version, a.UpdatedAt),
             Status = StatusOf(a.Status),
             Start = a.StartsAt.ToUniversalTime(),
             End = a.EndsAt.ToUniversalTime(),
             MinutesDuration = (int)(a.EndsAt - a.StartsAt).TotalMinutes,
             Created = a.CreatedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             AppointmentType = new CodeableConcept { Text = a.Mode.Replace('_', ' ') },
-            ServiceType = [new CodeableConcept(SlotResources.AppointmentTypeSystem, a.AppointmentTypeId.ToString())],
+            ServiceType = [new CodeableConcept(AppointmentTypeSystem, a.AppointmentTypeId.ToString())],
             Participant =
             [
                 Participant(Reference("Patient", a.PatientId)),
@@ -185,6 +188,22 @@ public static class FhirMapping
         return address;
     }
 
-    internal static Meta Meta(uint version, DateTimeOffset updated) =>
+    public static Meta Meta(uint version, DateTimeOffset updated) =>
         new() { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture), LastUpdated = updated.ToUniversalTime() };
 }
+
+/// <summary>What FHIR shows of an appointment, from an entity or from the native API's read of one appointment.</summary>
+public sealed record AppointmentFields(
+    Guid Id,
+    Guid PatientId,
+    Guid PractitionerId,
+    Guid AppointmentTypeId,
+    Guid? LocationId,
+    string Mode,
+    string Status,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    string? CancellationReason,
+    DateTimeOffset CreatedAt,
+    uint Version,
+    DateTimeOffset UpdatedAt);

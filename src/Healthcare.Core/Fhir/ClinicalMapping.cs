@@ -9,11 +9,11 @@ using EncounterStatus = Healthcare.Core.Records.EncounterStatus;
 using Medication = Healthcare.Core.Records.Medication;
 using MedicationStatus = Healthcare.Core.Records.MedicationStatus;
 
-namespace Healthcare.Api.Features.Fhir;
+namespace Healthcare.Core.Fhir;
 
 /// <summary>
 /// The clinical record as FHIR R4 resources: Encounter, AllergyIntolerance, Condition (problem list),
-/// MedicationStatement and DocumentReference (clinical notes). Vital signs are in <see cref="VitalSignMapping"/>.
+/// MedicationStatement and DocumentReference (clinical notes). Vital signs are in <see cref="VitalSignObservations"/>.
 /// A record entered in error keeps its id and says so in its status.
 /// </summary>
 public static class ClinicalMapping

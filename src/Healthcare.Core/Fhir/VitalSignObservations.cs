@@ -1,7 +1,7 @@
 using Healthcare.Core.Records;
 using Hl7.Fhir.Model;
 
-namespace Healthcare.Api.Features.Fhir;
+namespace Healthcare.Core.Fhir;
 
 /// <summary>
 /// Vital signs as Observations of the FHIR core vital-signs profiles. A native measurement holds one kind, so it
