@@ -83,6 +83,10 @@ public sealed class HealthcareDbContext(DbContextOptions<HealthcareDbContext> op
 
     public DbSet<Apps.ClientAssertionUse> ClientAssertionUses => Set<Apps.ClientAssertionUse>();
 
+    public DbSet<Fhir.BulkExport> BulkExports => Set<Fhir.BulkExport>();
+
+    public DbSet<Fhir.BulkExportFile> BulkExportFiles => Set<Fhir.BulkExportFile>();
+
     /// <summary>The API's data-protection key ring (anti-forgery tokens), shared by every instance; keys are encrypted.</summary>
     public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys =>
         Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();

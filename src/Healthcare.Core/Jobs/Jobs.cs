@@ -67,7 +67,14 @@ public static class JobStorageSetup
                 .UseRecommendedSerializerSettings()
                 .UsePostgreSqlStorage(
                     options => options.UseNpgsqlConnection(connection.ConnectionString),
-                    new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false });
+                    new PostgreSqlStorageOptions
+                    {
+                        SchemaName = Schema,
+                        PrepareSchemaIfNecessary = false,
+                        // A running job keeps its claim while its worker lives, however long it runs (a bulk export of
+                        // a large clinic); a dead worker's jobs are taken up after the invisibility timeout.
+                        UseSlidingInvisibilityTimeout = true,
+                    });
             configure?.Invoke(sp, configuration);
         });
         services.AddSingleton<QueueStatistics>();

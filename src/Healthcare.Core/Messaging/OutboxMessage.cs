@@ -48,6 +48,7 @@ public static class OutboxKinds
     public const string WaitlistOffer = "notification.waitlist-offer";
     public const string AppointmentReminder = "notification.appointment-reminder";
     public const string AppointmentExport = "job.appointment-export";
+    public const string FhirBulkExport = "job.fhir-bulk-export";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

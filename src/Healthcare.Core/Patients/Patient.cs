@@ -106,6 +106,8 @@ internal sealed class PatientConfiguration : IEntityTypeConfiguration<Patient>
         builder.HasIndex(p => new { p.ClinicId, p.NationalIdIndex });
         builder.HasIndex(p => new { p.ClinicId, p.InsuranceMemberIdIndex });
         builder.HasIndex(p => p.UserId);
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(p => new { p.ClinicId, p.Id });
         builder.ToTable(t =>
         {
             t.HasCheckConstraint("ck_patients_sex", "sex IN ('female', 'male', 'intersex', 'unknown')");

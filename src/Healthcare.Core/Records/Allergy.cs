@@ -63,6 +63,8 @@ internal sealed class AllergyConfiguration : IEntityTypeConfiguration<Allergy>
         builder.HasOne<Patient>().WithMany().HasForeignKey(a => a.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.RecordedByUserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => new { a.PatientId, a.Id });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(a => new { a.ClinicId, a.Id });
         builder.HasIndex(a => a.RecordedByUserId);
         builder.ToTable(t =>
         {

@@ -145,6 +145,8 @@ internal sealed class ClinicalNoteConfiguration : IEntityTypeConfiguration<Clini
         builder.HasOne<User>().WithMany().HasForeignKey(n => n.ReleasedByUserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(n => n.Amendments).WithOne().HasForeignKey(a => a.NoteId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(n => new { n.PatientId, n.Id });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(n => new { n.ClinicId, n.Id });
         builder.HasIndex(n => n.EncounterId);
         builder.HasIndex(n => n.AuthorUserId);
         builder.ToTable(t =>

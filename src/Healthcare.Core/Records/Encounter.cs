@@ -60,6 +60,8 @@ internal sealed class EncounterConfiguration : IEntityTypeConfiguration<Encounte
         builder.HasOne<Appointment>().WithMany().HasForeignKey(e => e.AppointmentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.ClinicianUserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(e => new { e.PatientId, e.Id });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(e => new { e.ClinicId, e.Id });
         // One encounter per appointment.
         builder.HasIndex(e => e.AppointmentId).IsUnique().HasFilter("appointment_id IS NOT NULL");
         builder.HasIndex(e => e.ClinicianUserId);

@@ -80,6 +80,8 @@ internal sealed class MedicationConfiguration : IEntityTypeConfiguration<Medicat
         builder.HasOne<Encounter>().WithMany().HasForeignKey(m => m.EncounterId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(m => m.PrescriberUserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(m => new { m.PatientId, m.Id });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(m => new { m.ClinicId, m.Id });
         builder.HasIndex(m => m.EncounterId);
         builder.HasIndex(m => m.PrescriberUserId);
         builder.ToTable(t =>

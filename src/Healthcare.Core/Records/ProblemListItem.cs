@@ -65,6 +65,8 @@ internal sealed class ProblemListItemConfiguration : IEntityTypeConfiguration<Pr
         builder.HasOne<Patient>().WithMany().HasForeignKey(p => p.PatientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(p => p.RecordedByUserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => new { p.PatientId, p.Id });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(p => new { p.ClinicId, p.Id });
         builder.HasIndex(p => p.RecordedByUserId);
         builder.ToTable(t =>
         {

@@ -84,6 +84,8 @@ internal sealed class VitalSignConfiguration : IEntityTypeConfiguration<VitalSig
         // Newest first per patient (lists), and the latest of each kind (summary).
         builder.HasIndex(v => new { v.PatientId, v.MeasuredAt, v.Id }).IsDescending(false, true, true);
         builder.HasIndex(v => new { v.PatientId, v.Kind, v.MeasuredAt }).IsDescending(false, false, true);
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(v => new { v.ClinicId, v.Id });
         builder.HasIndex(v => v.EncounterId);
         builder.HasIndex(v => v.RecordedByUserId);
         builder.ToTable(t => t.HasCheckConstraint("ck_vital_signs_kind_unit_range", VitalKinds.CheckSql()));

@@ -198,6 +198,8 @@ internal sealed class AppointmentConfiguration : IEntityTypeConfiguration<Appoin
         builder.HasOne<Location>().WithMany().HasForeignKey(a => a.LocationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AppointmentSeries>().WithMany().HasForeignKey(a => a.SeriesId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => new { a.ClinicId, a.StartsAt });
+        // A clinic's rows in id order, read in batches by a FHIR bulk export (Fhir/BulkExportBuilder).
+        builder.HasIndex(a => new { a.ClinicId, a.Id });
         builder.HasIndex(a => new { a.PractitionerId, a.StartsAt });
         builder.HasIndex(a => new { a.PatientId, a.StartsAt });
         builder.HasIndex(a => a.SeriesId).HasFilter("series_id IS NOT NULL");

@@ -31,6 +31,7 @@ public static class JobServer
         services.AddScoped<NotificationSweep>();
         services.AddScoped<MaintenanceJobs>();
         services.AddScoped<ExportJob>();
+        services.AddScoped<BulkExportJob>();
         services.AddSingleton<SmtpEmailSender>();
         services.AddSingleton<LogEmailSender>();
         services.AddHttpClient<WebhookSmsSender>(WebhookSmsSender.HttpClientName, (sp, client) =>
@@ -96,6 +97,7 @@ internal sealed partial class RecurringJobs(IRecurringJobManager recurring, IBac
             Recurring<MaintenanceJobs>("waitlist-holds", JobQueues.Maintenance, j => j.ExpireWaitlistHoldsAsync(CancellationToken.None), Cron.Minutely()),
             Recurring<MaintenanceJobs>("no-shows", JobQueues.Maintenance, j => j.MarkNoShowsAsync(CancellationToken.None), "*/5 * * * *"),
             Recurring<MaintenanceJobs>("clean-up", JobQueues.Maintenance, j => j.CleanUpAsync(CancellationToken.None), Cron.Daily(3)),
+            Recurring<BulkExportJob>("bulk-export-expiry", JobQueues.Maintenance, j => j.PurgeExpiredAsync(CancellationToken.None), Cron.Hourly()),
             Recurring<MaintenanceJobs>("audit-verification", JobQueues.Maintenance, j => j.VerifyAuditTrailAsync(CancellationToken.None), Cron.Daily(2)),
             // A new installation is verified at once rather than at the first 02:00, so its gauges soon say something.
             ("first audit verification", () =>

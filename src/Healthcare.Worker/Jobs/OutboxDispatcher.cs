@@ -98,6 +98,7 @@ public sealed partial class OutboxDispatcher(
         var now = clock.GetUtcNow();
         var created = new List<(Guid Id, string Queue, string? TraceParent)>();
         var exports = new List<(Guid Id, string? TraceParent)>();
+        var bulkExports = new List<(Guid Id, string? TraceParent)>();
         int claimed;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -116,6 +117,10 @@ public sealed partial class OutboxDispatcher(
                 if (row.Kind == OutboxKinds.AppointmentExport)
                 {
                     exports.Add((System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid(), row.TraceParent));
+                }
+                else if (row.Kind == OutboxKinds.FhirBulkExport)
+                {
+                    bulkExports.Add((System.Text.Json.JsonDocument.Parse(row.Payload).RootElement.GetProperty("exportId").GetGuid(), row.TraceParent));
                 }
                 else if (await composer.ComposeAsync(row, now, cancellationToken) is not { } notification)
                 {
@@ -146,6 +151,12 @@ public sealed partial class OutboxDispatcher(
         {
             using var activity = HealthcareMetrics.ContinueTrace("outbox dispatch", ActivityKind.Producer, traceParent);
             jobs.Create<ExportJob>(job => job.BuildAsync(exportId, null, CancellationToken.None), new EnqueuedState(JobQueues.Default));
+        }
+
+        foreach (var (exportId, traceParent) in bulkExports)
+        {
+            using var activity = HealthcareMetrics.ContinueTrace("outbox dispatch", ActivityKind.Producer, traceParent);
+            jobs.Create<BulkExportJob>(job => job.BuildAsync(exportId, null, CancellationToken.None), new EnqueuedState(JobQueues.Default));
         }
 
         return claimed;

@@ -29,7 +29,7 @@ public sealed class BaselineMigrationTests(BaselineMigrationTests.MigratedDataba
     {
         await using var db = TestServers.OpenDbContext(database.Url);
 
-        Assert.Equal(["Baseline", "ThirdPartyApps"], db.Database.GetMigrations().Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..]));
+        Assert.Equal(["Baseline", "ThirdPartyApps", "BulkExport"], db.Database.GetMigrations().Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..]));
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
     }
 

@@ -93,7 +93,7 @@ public sealed class WorkerTests : IAsyncLifetime
     }
 
     private static readonly string[] RecurringJobIds =
-        ["notifications-sweep", "appointment-reminders", "waitlist-holds", "no-shows", "clean-up", "audit-verification"];
+        ["notifications-sweep", "appointment-reminders", "waitlist-holds", "no-shows", "clean-up", "bulk-export-expiry", "audit-verification"];
 
     private static bool IsLockedSweep(string line) =>
         line.Contains("is locked", StringComparison.Ordinal) && line.Contains("\"JobId\":\"notifications-sweep\"", StringComparison.Ordinal);

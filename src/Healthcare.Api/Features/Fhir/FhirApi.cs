@@ -31,6 +31,7 @@ public static class FhirApi
         api.MapResource(PatientResources.Type, PatientResources.Read, PatientResources.Search, PatientResources.SearchParameters);
         api.MapGet("/Patient/{id}/$everything", PatientEverything.Everything)
             .Fhir(PatientResources.Type, FhirCapability.Operation, "everything").Audited(AuditActions.Read, "FhirPatientEverything").WithName("FhirPatientEverything");
+        api.MapBulkExport();
         api.MapResource(AppointmentResources.Type, AppointmentResources.Read, AppointmentResources.Search, AppointmentResources.SearchParameters);
         api.MapResource(EncounterResources.Type, EncounterResources.Read, EncounterResources.Search, EncounterResources.SearchParameters);
         api.MapResource(ObservationResources.Type, ObservationResources.Read, ObservationResources.Search, ObservationResources.SearchParameters);

@@ -34,6 +34,8 @@ public static class FhirCapability
     /// <summary>The interaction of a route that runs an operation; its name is the metadata's one parameter.</summary>
     public const string Operation = "operation";
 
+    private const string BulkDataCapabilities = "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data";
+
     public static IResult Statement(HttpContext http, EndpointDataSource routes) => FhirResponses.Resource(Build(http, routes.Endpoints));
 
     public static CapabilityStatement Build(HttpContext http, IEnumerable<Microsoft.AspNetCore.Http.Endpoint> endpoints)
@@ -71,7 +73,7 @@ public static class FhirCapability
                 resource.Operation.Add(new CapabilityStatement.OperationComponent
                 {
                     Name = operation,
-                    Definition = $"http://hl7.org/fhir/OperationDefinition/{group.Key}-{operation}",
+                    Definition = DefinitionOf(group.Key, operation),
                 });
             }
 
@@ -91,6 +93,8 @@ public static class FhirCapability
 
         return new CapabilityStatement
         {
+            // The Bulk Data IG's server capabilities, once an $export is routed.
+            Instantiates = interactions.Any(i => i.Interaction == Operation && i.SearchParameters.Contains("export")) ? [BulkDataCapabilities] : [],
             Status = PublicationStatus.Active,
             Date = "2026-12-08",
             Kind = CapabilityStatementKind.Instance,
@@ -105,4 +109,9 @@ public static class FhirCapability
             Rest = [rest],
         };
     }
+
+    /// <summary>An operation's definition: FHIR core's, or the Bulk Data IG's for <c>$export</c>.</summary>
+    private static string DefinitionOf(string resourceType, string operation) => operation == "export"
+        ? $"http://hl7.org/fhir/uv/bulkdata/OperationDefinition/{resourceType.ToLowerInvariant()}-export"
+        : $"http://hl7.org/fhir/OperationDefinition/{resourceType}-{operation}";
 }

@@ -24,7 +24,7 @@ public static class FhirSearch
     public static IResult? Check(HttpContext http, IReadOnlyCollection<string> supported, out int count)
     {
         count = DefaultCount;
-        var lenient = http.Request.Headers["Prefer"].Any(p => p?.Contains("handling=lenient", StringComparison.OrdinalIgnoreCase) == true);
+        var lenient = IsLenient(http);
         foreach (var (name, _) in http.Request.Query)
         {
             var bare = name.Split(':')[0];
@@ -51,6 +51,10 @@ public static class FhirSearch
 
         return null;
     }
+
+    /// <summary>Whether the client asked for unknown parameters to be ignored (<c>Prefer: handling=lenient</c>).</summary>
+    public static bool IsLenient(HttpContext http) =>
+        http.Request.Headers["Prefer"].Any(p => p?.Contains("handling=lenient", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The id after which the page starts, from a next link.</summary>
     public static Guid? After(HttpContext http) => Guid.TryParse(http.Request.Query[Cursor].FirstOrDefault(), out var id) ? id : null;

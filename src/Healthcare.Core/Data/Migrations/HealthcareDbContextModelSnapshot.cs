@@ -325,6 +325,139 @@ namespace Healthcare.Core.Data.Migrations
                     b.ToTable("locations", (string)null);
                 });
 
+            modelBuilder.Entity("Healthcare.Core.Fhir.BulkExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid?>("GroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("Parts")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("parts");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("request");
+
+                    b.Property<string>("RequesterClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requester_client_id");
+
+                    b.Property<string>("RequesterSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requester_subject");
+
+                    b.Property<int>("ResourceCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("resource_count");
+
+                    b.Property<DateTimeOffset?>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("TransactionTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("transaction_time");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bulk_exports");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_bulk_exports_expires_at");
+
+                    b.HasIndex("GroupId")
+                        .HasDatabaseName("ix_bulk_exports_group_id");
+
+                    b.HasIndex("RequesterSubject", "RequesterClientId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bulk_exports_unfinished")
+                        .HasFilter("status IN ('pending', 'running')");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("RequesterSubject", "RequesterClientId"), false);
+
+                    b.ToTable("bulk_exports", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bulk_exports_status", "status IN ('pending', 'running', 'completed', 'failed', 'cancelled')");
+                        });
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Fhir.BulkExportFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentEncrypted")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_encrypted");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("ExportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("export_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bulk_export_files");
+
+                    b.HasIndex("ExportId", "Type", "Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bulk_export_files_export_id_type_sequence");
+
+                    b.ToTable("bulk_export_files", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bulk_export_files_count", "count > 0");
+
+                            t.HasCheckConstraint("ck_bulk_export_files_encrypted", "content_encrypted LIKE 'v1.%'");
+                        });
+                });
+
             modelBuilder.Entity("Healthcare.Core.Identity.ClinicMembership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1034,6 +1167,9 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_patients_user_id");
 
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_patients_clinic_id_id");
+
                     b.HasIndex("ClinicId", "InsuranceMemberIdIndex")
                         .HasDatabaseName("ix_patients_clinic_id_insurance_member_id_index");
 
@@ -1456,11 +1592,11 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_allergies");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_allergies_clinic_id");
-
                     b.HasIndex("RecordedByUserId")
                         .HasDatabaseName("ix_allergies_recorded_by_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_allergies_clinic_id_id");
 
                     b.HasIndex("PatientId", "Id")
                         .HasDatabaseName("ix_allergies_patient_id_id");
@@ -1545,14 +1681,14 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasIndex("AuthorUserId")
                         .HasDatabaseName("ix_clinical_notes_author_user_id");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_clinical_notes_clinic_id");
-
                     b.HasIndex("EncounterId")
                         .HasDatabaseName("ix_clinical_notes_encounter_id");
 
                     b.HasIndex("ReleasedByUserId")
                         .HasDatabaseName("ix_clinical_notes_released_by_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_clinical_notes_clinic_id_id");
 
                     b.HasIndex("PatientId", "Id")
                         .HasDatabaseName("ix_clinical_notes_patient_id_id");
@@ -1631,11 +1767,11 @@ namespace Healthcare.Core.Data.Migrations
                         .HasDatabaseName("ix_encounters_appointment_id")
                         .HasFilter("appointment_id IS NOT NULL");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_encounters_clinic_id");
-
                     b.HasIndex("ClinicianUserId")
                         .HasDatabaseName("ix_encounters_clinician_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_encounters_clinic_id_id");
 
                     b.HasIndex("PatientId", "Id")
                         .HasDatabaseName("ix_encounters_patient_id_id");
@@ -1733,14 +1869,14 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_medications");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_medications_clinic_id");
-
                     b.HasIndex("EncounterId")
                         .HasDatabaseName("ix_medications_encounter_id");
 
                     b.HasIndex("PrescriberUserId")
                         .HasDatabaseName("ix_medications_prescriber_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_medications_clinic_id_id");
 
                     b.HasIndex("PatientId", "Id")
                         .HasDatabaseName("ix_medications_patient_id_id");
@@ -1857,11 +1993,11 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_problem_list_items");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_problem_list_items_clinic_id");
-
                     b.HasIndex("RecordedByUserId")
                         .HasDatabaseName("ix_problem_list_items_recorded_by_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_problem_list_items_clinic_id_id");
 
                     b.HasIndex("PatientId", "Id")
                         .HasDatabaseName("ix_problem_list_items_patient_id_id");
@@ -1934,14 +2070,14 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_vital_signs");
 
-                    b.HasIndex("ClinicId")
-                        .HasDatabaseName("ix_vital_signs_clinic_id");
-
                     b.HasIndex("EncounterId")
                         .HasDatabaseName("ix_vital_signs_encounter_id");
 
                     b.HasIndex("RecordedByUserId")
                         .HasDatabaseName("ix_vital_signs_recorded_by_user_id");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_vital_signs_clinic_id_id");
 
                     b.HasIndex("PatientId", "Kind", "MeasuredAt")
                         .IsDescending(false, false, true)
@@ -2075,6 +2211,9 @@ namespace Healthcare.Core.Data.Migrations
                     b.HasIndex("SeriesId")
                         .HasDatabaseName("ix_appointments_series_id")
                         .HasFilter("series_id IS NOT NULL");
+
+                    b.HasIndex("ClinicId", "Id")
+                        .HasDatabaseName("ix_appointments_clinic_id_id");
 
                     b.HasIndex("ClinicId", "StartsAt")
                         .HasDatabaseName("ix_appointments_clinic_id_starts_at");
@@ -2829,6 +2968,25 @@ namespace Healthcare.Core.Data.Migrations
                         });
 
                     b.Navigation("Address");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Fhir.BulkExport", b =>
+                {
+                    b.HasOne("Healthcare.Core.Clinics.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_bulk_exports_clinics_group_id");
+                });
+
+            modelBuilder.Entity("Healthcare.Core.Fhir.BulkExportFile", b =>
+                {
+                    b.HasOne("Healthcare.Core.Fhir.BulkExport", null)
+                        .WithMany()
+                        .HasForeignKey("ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bulk_export_files_bulk_exports_export_id");
                 });
 
             modelBuilder.Entity("Healthcare.Core.Identity.ClinicMembership", b =>

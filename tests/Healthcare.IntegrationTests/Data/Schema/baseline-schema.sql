@@ -833,6 +833,49 @@ ALTER SEQUENCE public.audit_events_id_seq OWNED BY public.audit_events.id;
 
 
 --
+-- Name: bulk_export_files; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.bulk_export_files (
+    CONSTRAINT ck_bulk_export_files_count CHECK ((count > 0)),
+    CONSTRAINT ck_bulk_export_files_encrypted CHECK ((content_encrypted ~~ 'v1.%'::text)),
+    content_encrypted text NOT NULL,
+    count integer NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    export_id uuid NOT NULL,
+    id uuid NOT NULL,
+    sequence integer NOT NULL,
+    type character varying(64) NOT NULL
+);
+
+
+ALTER TABLE public.bulk_export_files OWNER TO healthcare;
+
+--
+-- Name: bulk_exports; Type: TABLE; Schema: public; Owner: healthcare
+--
+
+CREATE TABLE public.bulk_exports (
+    CONSTRAINT ck_bulk_exports_status CHECK (((status)::text = ANY ((ARRAY['pending'::character varying, 'running'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying])::text[]))),
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    group_id uuid,
+    id uuid NOT NULL,
+    parts jsonb NOT NULL,
+    request text NOT NULL,
+    requester_client_id character varying(200),
+    requester_subject character varying(200) NOT NULL,
+    resource_count integer NOT NULL,
+    since timestamp with time zone,
+    status character varying(16) NOT NULL,
+    transaction_time timestamp with time zone
+);
+
+
+ALTER TABLE public.bulk_exports OWNER TO healthcare;
+
+--
 -- Name: client_assertion_uses; Type: TABLE; Schema: public; Owner: healthcare
 --
 
@@ -1955,6 +1998,22 @@ ALTER TABLE ONLY public.audit_events
 
 
 --
+-- Name: bulk_export_files pk_bulk_export_files; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.bulk_export_files
+    ADD CONSTRAINT pk_bulk_export_files PRIMARY KEY (id);
+
+
+--
+-- Name: bulk_exports pk_bulk_exports; Type: CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.bulk_exports
+    ADD CONSTRAINT pk_bulk_exports PRIMARY KEY (id);
+
+
+--
 -- Name: client_assertion_uses pk_client_assertion_uses; Type: CONSTRAINT; Schema: public; Owner: healthcare
 --
 
@@ -2317,10 +2376,10 @@ CREATE INDEX ix_hangfire_state_jobid ON hangfire.state USING btree (jobid);
 
 
 --
--- Name: ix_allergies_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_allergies_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_allergies_clinic_id ON public.allergies USING btree (clinic_id);
+CREATE INDEX ix_allergies_clinic_id_id ON public.allergies USING btree (clinic_id, id);
 
 
 --
@@ -2394,6 +2453,13 @@ CREATE INDEX ix_appointments_appointment_type_id ON public.appointments USING bt
 
 
 --
+-- Name: ix_appointments_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_appointments_clinic_id_id ON public.appointments USING btree (clinic_id, id);
+
+
+--
 -- Name: ix_appointments_clinic_id_starts_at; Type: INDEX; Schema: public; Owner: healthcare
 --
 
@@ -2464,6 +2530,34 @@ CREATE INDEX ix_audit_events_user_id_occurred_at ON public.audit_events USING bt
 
 
 --
+-- Name: ix_bulk_export_files_export_id_type_sequence; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_bulk_export_files_export_id_type_sequence ON public.bulk_export_files USING btree (export_id, type, sequence);
+
+
+--
+-- Name: ix_bulk_exports_expires_at; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_bulk_exports_expires_at ON public.bulk_exports USING btree (expires_at);
+
+
+--
+-- Name: ix_bulk_exports_group_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_bulk_exports_group_id ON public.bulk_exports USING btree (group_id);
+
+
+--
+-- Name: ix_bulk_exports_unfinished; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE UNIQUE INDEX ix_bulk_exports_unfinished ON public.bulk_exports USING btree (requester_subject, requester_client_id) NULLS NOT DISTINCT WHERE ((status)::text = ANY ((ARRAY['pending'::character varying, 'running'::character varying])::text[]));
+
+
+--
 -- Name: ix_client_assertion_uses_expires_at; Type: INDEX; Schema: public; Owner: healthcare
 --
 
@@ -2513,10 +2607,10 @@ CREATE INDEX ix_clinical_notes_author_user_id ON public.clinical_notes USING btr
 
 
 --
--- Name: ix_clinical_notes_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_clinical_notes_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_clinical_notes_clinic_id ON public.clinical_notes USING btree (clinic_id);
+CREATE INDEX ix_clinical_notes_clinic_id_id ON public.clinical_notes USING btree (clinic_id, id);
 
 
 --
@@ -2583,10 +2677,10 @@ CREATE UNIQUE INDEX ix_encounters_appointment_id ON public.encounters USING btre
 
 
 --
--- Name: ix_encounters_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_encounters_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_encounters_clinic_id ON public.encounters USING btree (clinic_id);
+CREATE INDEX ix_encounters_clinic_id_id ON public.encounters USING btree (clinic_id, id);
 
 
 --
@@ -2688,10 +2782,10 @@ CREATE INDEX ix_log_events_warnings ON ONLY public.log_events USING btree (logge
 
 
 --
--- Name: ix_medications_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_medications_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_medications_clinic_id ON public.medications USING btree (clinic_id);
+CREATE INDEX ix_medications_clinic_id_id ON public.medications USING btree (clinic_id, id);
 
 
 --
@@ -2842,6 +2936,13 @@ CREATE UNIQUE INDEX ix_patient_link_offers_token_hash ON public.patient_link_off
 
 
 --
+-- Name: ix_patients_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
+--
+
+CREATE INDEX ix_patients_clinic_id_id ON public.patients USING btree (clinic_id, id);
+
+
+--
 -- Name: ix_patients_clinic_id_insurance_member_id_index; Type: INDEX; Schema: public; Owner: healthcare
 --
 
@@ -2891,10 +2992,10 @@ CREATE INDEX ix_practitioners_user_id ON public.practitioners USING btree (user_
 
 
 --
--- Name: ix_problem_list_items_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_problem_list_items_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_problem_list_items_clinic_id ON public.problem_list_items USING btree (clinic_id);
+CREATE INDEX ix_problem_list_items_clinic_id_id ON public.problem_list_items USING btree (clinic_id, id);
 
 
 --
@@ -2947,10 +3048,10 @@ CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email);
 
 
 --
--- Name: ix_vital_signs_clinic_id; Type: INDEX; Schema: public; Owner: healthcare
+-- Name: ix_vital_signs_clinic_id_id; Type: INDEX; Schema: public; Owner: healthcare
 --
 
-CREATE INDEX ix_vital_signs_clinic_id ON public.vital_signs USING btree (clinic_id);
+CREATE INDEX ix_vital_signs_clinic_id_id ON public.vital_signs USING btree (clinic_id, id);
 
 
 --
@@ -3514,6 +3615,22 @@ ALTER TABLE ONLY public.appointments
 
 ALTER TABLE ONLY public.appointments
     ADD CONSTRAINT fk_appointments_practitioners_practitioner_id FOREIGN KEY (practitioner_id) REFERENCES public.practitioners(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: bulk_export_files fk_bulk_export_files_bulk_exports_export_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.bulk_export_files
+    ADD CONSTRAINT fk_bulk_export_files_bulk_exports_export_id FOREIGN KEY (export_id) REFERENCES public.bulk_exports(id) ON DELETE CASCADE;
+
+
+--
+-- Name: bulk_exports fk_bulk_exports_clinics_group_id; Type: FK CONSTRAINT; Schema: public; Owner: healthcare
+--
+
+ALTER TABLE ONLY public.bulk_exports
+    ADD CONSTRAINT fk_bulk_exports_clinics_group_id FOREIGN KEY (group_id) REFERENCES public.clinics(id) ON DELETE CASCADE;
 
 
 --
@@ -4194,6 +4311,22 @@ GRANT SELECT ON TABLE public.appointments TO healthcare_readonly;
 
 GRANT SELECT,USAGE ON SEQUENCE public.audit_events_id_seq TO healthcare_runtime;
 GRANT SELECT ON SEQUENCE public.audit_events_id_seq TO healthcare_readonly;
+
+
+--
+-- Name: TABLE bulk_export_files; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.bulk_export_files TO healthcare_runtime;
+GRANT SELECT ON TABLE public.bulk_export_files TO healthcare_readonly;
+
+
+--
+-- Name: TABLE bulk_exports; Type: ACL; Schema: public; Owner: healthcare
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.bulk_exports TO healthcare_runtime;
+GRANT SELECT ON TABLE public.bulk_exports TO healthcare_readonly;
 
 
 --
