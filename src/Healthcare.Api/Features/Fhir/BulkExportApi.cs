@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Healthcare.Api.Features.Apps;
 using Healthcare.Api.Platform;
 using Healthcare.Core.Audit;
 using Healthcare.Core.Data;
@@ -30,7 +31,6 @@ public static partial class BulkExportApi
     private const int BusySeconds = 60;
 
     private const string Resource = "FhirBulkExport";
-    private const string ClientIdClaim = "client_id";
     private static readonly string[] Parameters = ["_type", "_since", "_outputFormat"];
 
     // 'application/fhir ndjson' is the '+' of an unencoded query read as a space.
@@ -125,9 +125,12 @@ public static partial class BulkExportApi
         return await StartAsync(http, db, audit, clock, request, null, parts, cancellationToken);
     }
 
-    /// <summary>The requester of an export: the token's subject and, for a third-party app's token, its client id.</summary>
+    /// <summary>
+    /// The requester of an export: the token's subject and, for a third-party app's token, its client id (a backend
+    /// service's token has its client id as subject too).
+    /// </summary>
     public static (string Subject, string? ClientId) Requester(ClaimsPrincipal user) =>
-        (user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value ?? "", user.FindFirst(ClientIdClaim)?.Value);
+        (user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value ?? "", AppTokens.ClientIdOf(user));
 
     /// <summary>The exports of the requester of this request.</summary>
     public static IQueryable<BulkExport> OwnedBy(this IQueryable<BulkExport> exports, HttpContext http)
