@@ -133,6 +133,11 @@ public sealed class BackendServicesTests(ApiFactory api) : IClassFixture<ApiFact
             scopes = "system/*.rs",
             jwks = new { keys = new[] { new { kty = "EC", kid = "k", crv = "P-256", x = "AAAA", y = "AAAA" } } },
         }, "jwks.keys[0]");
+        // A private key is never taken: the JWK's private member is not part of the request.
+        var withPrivate = key.PrivateJwk();
+        var privateKey = await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/apps",
+            new { name = "x", kind = "backend", scopes = "system/*.rs", jwks = new { keys = new[] { withPrivate } } });
+        Assert.Equal(HttpStatusCode.BadRequest, privateKey.StatusCode);
         var listed = await admin.GetFromJsonAsync<List<RegisteredApp>>($"/api/v1/clinics/{clinic.Id}/apps");
         Assert.Equal([app.Id], listed!.Select(a => a.Id));
     }

@@ -33,6 +33,7 @@ public static class AppAuthorizationServer
         var services = builder.Services;
         var production = builder.Environment.IsProduction();
         services.AddSingleton<AppStateCache>();
+        AppKeySource.AddTo(services);
         services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<HealthcareDbContext>().ReplaceDefaultEntities<Guid>())
             .AddServer(server =>

@@ -45,7 +45,7 @@ public static class AppRegistration
 
         if (request.Jwks is not { Keys.Count: > 0 } jwks)
         {
-            return Problems.Field("jwks", "A backend service registers the public keys that verify its assertions.");
+            return Problems.Field("jwks", "A backend service registers the public keys that verify its assertions, or the URL that publishes them (jwksUrl).");
         }
 
         for (var i = 0; i < jwks.Keys.Count; i++)

@@ -7,4 +7,5 @@ namespace Healthcare.Api.Features.Apps;
 [JsonSerializable(typeof(List<AppDto>))]
 [JsonSerializable(typeof(RegisterAppRequest))]
 [JsonSerializable(typeof(SmartConfigurationDocument))]
+[JsonSerializable(typeof(PublicKeySet))]
 internal sealed partial class AppsJsonContext : JsonSerializerContext;

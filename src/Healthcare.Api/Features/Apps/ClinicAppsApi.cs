@@ -49,6 +49,11 @@ public static class ClinicAppsApi
             .Audited(AuditActions.Enable, Resource)
             .WithName("EnableApp")
             .WithSummary("Let a disabled app ask for tokens again.");
+        apps.MapPost("/{id:guid}/keys/refresh", RefreshKeys)
+            .Audited(AuditActions.Update, Resource)
+            .WithName("RefreshAppKeys")
+            .WithSummary("Read a backend service's public keys again from its JWKS URL (after the service rotated them).")
+            .ProducesValidationProblem();
         apps.MapDelete("/{id:guid}", Delete)
             .Audited(AuditActions.Delete, Resource)
             .WithName("DeleteApp")
@@ -70,8 +75,24 @@ public static class ClinicAppsApi
 
     private static async Task<Results<Created<AppDto>, ValidationProblem>> Register(
         Guid clinicId, RegisterAppRequest request, CurrentUser caller, HealthcareDbContext db, IOpenIddictApplicationManager manager,
-        TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
+        AppKeySource keySource, TimeProvider clock, Auditor audit, CancellationToken cancellationToken)
     {
+        if (request.JwksUrl is { } url)
+        {
+            if (request.Jwks is not null || request.Kind != AppKinds.Backend)
+            {
+                return Problems.Field("jwksUrl", "A backend service gives either its keys or the URL that publishes them.");
+            }
+
+            var (keys, refusal) = await keySource.FetchAsync(url, cancellationToken);
+            if (keys is null)
+            {
+                return Problems.Field("jwksUrl", refusal!);
+            }
+
+            request = request with { Jwks = keys };
+        }
+
         if (AppRegistration.Check(request) is { } problem)
         {
             return problem;
@@ -84,6 +105,7 @@ public static class ClinicAppsApi
             Name = request.Name.Trim(),
             Kind = request.Kind,
             Scopes = string.Join(' ', request.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)),
+            JwksUrl = request.JwksUrl,
             CreatedByUserId = caller.Id,
             CreatedAt = clock.GetUtcNow(),
         };
@@ -107,6 +129,36 @@ public static class ClinicAppsApi
         app.DisabledAt = disabledAt;
         await db.SaveChangesAsync(cancellationToken);
         await state.ForgetAsync(app.ClientId, cancellationToken);
+        audit.ResourceId = app.Id.ToString();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> RefreshKeys(
+        Guid clinicId, Guid id, HealthcareDbContext db, IOpenIddictApplicationManager manager, AppKeySource keySource, Auditor audit,
+        CancellationToken cancellationToken)
+    {
+        var app = await db.ClinicApps.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
+        if (app is null || await manager.FindByClientIdAsync(app.ClientId, cancellationToken) is not { } registered)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (app.JwksUrl is null)
+        {
+            return Problems.Field("jwksUrl", "The app registered its keys directly; register it again to change them.");
+        }
+
+        var (keys, refusal) = await keySource.FetchAsync(app.JwksUrl, cancellationToken);
+        var request = new RegisterAppRequest(app.Name, app.Kind, app.Scopes, Jwks: keys);
+        if (keys is null || AppRegistration.Check(request) is not null)
+        {
+            return Problems.Field("jwksUrl", refusal ?? "The keys at the JWKS URL are not EC P-384 or RSA keys of 2048 bits or more.");
+        }
+
+        var descriptor = new OpenIddictApplicationDescriptor();
+        await manager.PopulateAsync(descriptor, registered, cancellationToken);
+        descriptor.JsonWebKeySet = AppRegistration.Descriptor(app, request).JsonWebKeySet;
+        await manager.UpdateAsync(registered, descriptor, cancellationToken);
         audit.ResourceId = app.Id.ToString();
         return TypedResults.NoContent();
     }
@@ -144,7 +196,8 @@ public sealed record RegisterAppRequest(
     [property: Required, MaxLength(16), OneOf(typeof(AppKinds))] string Kind,
     [property: Required, MaxLength(2000)] string Scopes,
     [property: MaxLength(10)] List<string>? RedirectUris = null,
-    PublicKeySet? Jwks = null);
+    PublicKeySet? Jwks = null,
+    [property: MaxLength(2000)] string? JwksUrl = null);
 
 /// <summary>A backend service's public keys (RFC 7517), EC P-384 for ES384 or RSA of 2048 bits or more for RS384.</summary>
 public sealed record PublicKeySet([property: Required, MaxLength(10)] List<PublicJwk> Keys);
@@ -161,9 +214,9 @@ public sealed record PublicJwk(
     [property: MaxLength(20)] string? E = null);
 
 public sealed record AppDto(
-    Guid Id, Guid? ClinicId, string ClientId, string Name, [property: OneOf(typeof(AppKinds))] string Kind, string Scopes,
+    Guid Id, Guid? ClinicId, string ClientId, string Name, [property: OneOf(typeof(AppKinds))] string Kind, string Scopes, string? JwksUrl,
     DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt)
 {
     public static AppDto From(ClinicApp app) =>
-        new(app.Id, app.ClinicId, app.ClientId, app.Name, app.Kind, app.Scopes, app.CreatedAt, app.DisabledAt);
+        new(app.Id, app.ClinicId, app.ClientId, app.Name, app.Kind, app.Scopes, app.JwksUrl, app.CreatedAt, app.DisabledAt);
 }
