@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Healthcare.Api.Features.Fhir;
 using Healthcare.Core.Identity;
 using Healthcare.Core.Records;
@@ -14,8 +15,8 @@ namespace Healthcare.IntegrationTests.Fhir;
 /// <summary>
 /// The authorization sweep over the FHIR API: every resource type the API reads, as every role of the clinic that
 /// holds it, a platform administrator, another clinic's administrator, a patient of another clinic, another patient
-/// of the same clinic, and the patient the data is about. What a caller may not reach is not found (404) and never
-/// appears in a search.
+/// of the same clinic, the patient the data is about, and SMART backend services of the clinic and of another
+/// clinic. What a caller may not reach is not found (404) and never appears in a search.
 /// </summary>
 public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
@@ -61,6 +62,8 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
         callers.Add(("a patient of another clinic", await PatientClientAsync(otherClinic.Id), _ => false));
         callers.Add(("another patient of the clinic", await PatientClientAsync(clinic.Id), Directory.Contains));
         callers.Add(("the patient", await api.ClientForAsync(owner), type => type != "AuditEvent"));
+        callers.Add(("a backend service of the clinic", await BackendServiceAsync(clinic.Id), type => type != "AuditEvent"));
+        callers.Add(("a backend service of another clinic", await BackendServiceAsync(otherClinic.Id), _ => false));
 
         var routes = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .Select(e => e.Metadata.GetMetadata<FhirInteractionMetadata>()).OfType<FhirInteractionMetadata>().ToList();
@@ -165,6 +168,20 @@ public sealed class FhirAuthorizationSweepTests(ApiFactory api) : IClassFixture<
         }
 
         return (appointment.PatientId, ids);
+    }
+
+    /// <summary>A SMART backend service registered by the clinic, holding a <c>system/*.rs</c> token.</summary>
+    private async Task<HttpClient> BackendServiceAsync(Guid clinicId)
+    {
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinicId));
+        using var key = Apps.BackendServiceKey.Es384();
+        var app = await Apps.AppRequests.RegisterBackendAsync(admin, clinicId, key);
+        var answer = await api.CreateClient().PostAsync("/connect/token",
+            Apps.BackendServiceKey.TokenRequest(key.Assertion(app.ClientId, "http://localhost/connect/token"), "system/*.rs"));
+        var token = await answer.Content.ReadFromJsonAsync<Apps.TokenAnswer>();
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
     }
 
     private async Task<HttpClient> PatientClientAsync(Guid clinicId)

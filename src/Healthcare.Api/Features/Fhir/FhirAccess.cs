@@ -42,11 +42,16 @@ public sealed class FhirAccess(IHttpContextAccessor accessor, AuthStateCache sta
             return Reach.ScopeMissing;
         }
 
+        // A backend service reads its clinic's data, never the audit trail of who read it.
         if (AppTokens.IsSystem(http.User))
         {
-            return app.ClinicId is { } clinicId
-                ? new Reach(false, new Dictionary<Guid, string> { [clinicId] = AppTokens.SystemRole }, new Dictionary<Guid, Guid>())
-                : new Reach(true, new Dictionary<Guid, string>(), new Dictionary<Guid, Guid>());
+            var clinics = new Dictionary<Guid, string>();
+            if (app.ClinicId is { } clinicId && permission != Permissions.AuditRead)
+            {
+                clinics[clinicId] = AppTokens.SystemRole;
+            }
+
+            return new Reach(app.ClinicId is null && permission != Permissions.AuditRead, clinics, new Dictionary<Guid, Guid>());
         }
 
         var launched = Guid.TryParse(http.User.FindFirst(AppTokens.PatientClaim)?.Value, out var patient) ? patient : (Guid?)null;
