@@ -151,6 +151,9 @@ public sealed class BackendServicesTests(ApiFactory api) : IClassFixture<ApiFact
             using var document = JsonDocument.Parse(await client.GetStringAsync(path));
             var root = document.RootElement;
             Assert.Equal(TokenUrl, root.GetProperty("token_endpoint").GetString());
+            Assert.Equal("http://localhost/connect/authorize", root.GetProperty("authorization_endpoint").GetString());
+            Assert.Equal(["authorization_code", "refresh_token", "client_credentials"], root.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
+            Assert.Contains("launch-standalone", root.GetProperty("capabilities").EnumerateArray().Select(e => e.GetString()));
             Assert.Contains("private_key_jwt", root.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal(["ES384", "RS384"], root.GetProperty("token_endpoint_auth_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()));
             Assert.Contains("client-confidential-asymmetric", root.GetProperty("capabilities").EnumerateArray().Select(e => e.GetString()));

@@ -47,6 +47,22 @@ internal static class MatrixResources
             await db.SaveChangesAsync();
             return export.Id;
         },
+        ["apps"] = async (db, clinicId, _) =>
+        {
+            var app = new Core.Apps.ClinicApp
+            {
+                ClinicId = clinicId,
+                ClientId = $"app_{Guid.NewGuid():N}",
+                Name = "Matrix app",
+                Kind = Core.Apps.AppKinds.Backend,
+                Scopes = "system/*.rs",
+                CreatedByUserId = await db.ClinicMemberships.Where(m => m.ClinicId == clinicId).Select(m => m.UserId).FirstAsync(),
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            db.ClinicApps.Add(app);
+            await db.SaveChangesAsync();
+            return app.Id;
+        },
         ["practitioners"] = (db, clinicId, _) => PractitionerAsync(db, clinicId),
         ["appointment-types"] = (db, clinicId, _) => AppointmentTypeAsync(db, clinicId),
         ["time-off"] = async (db, clinicId, earlier) =>

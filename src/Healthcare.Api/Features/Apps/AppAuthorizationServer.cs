@@ -108,6 +108,10 @@ public static class AppAuthorizationServer
             var secret = HKDF.DeriveKey(HashAlgorithmName.SHA256, keys.Keys.Current.ECDsa.ExportParameters(true).D!, 32, info: "openiddict encryption"u8.ToArray());
             options.EncryptionCredentials.Add(new EncryptingCredentials(new SymmetricSecurityKey(secret), SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
             options.AccessTokenLifetime = TimeSpan.FromMinutes(tokens.Value.AccessTokenMinutes);
+
+            // SMART App Launch: PKCE with S256 only.
+            options.CodeChallengeMethods.Clear();
+            options.CodeChallengeMethods.Add(OpenIddictConstants.CodeChallengeMethods.Sha256);
         });
         return builder;
     }

@@ -26,6 +26,11 @@ public static class AppTokenEndpoint
         HttpContext http, HealthcareDbContext db, AppStateCache apps, IOptions<TokenOptions> tokens, Auditor audit)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            return await RedeemAsync(http, apps);
+        }
+
         if (!request.IsClientCredentialsGrantType())
         {
             return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported here.");
@@ -61,6 +66,32 @@ public static class AppTokenEndpoint
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         await WriteAuditAsync(audit, app, AuditOutcomes.Success, http.RequestAborted);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// A code or a refresh token that OpenIddict has verified (PKCE, client, single use: a refresh token presented a
+    /// second time revokes the authorization's tokens): issued again as long as the person may still sign in and the
+    /// app is enabled, with the launch patient in the answer as SMART asks.
+    /// </summary>
+    private static async Task<IResult> RedeemAsync(HttpContext http, AppStateCache apps)
+    {
+        var principal = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        var state = http.RequestServices.GetRequiredService<AuthStateCache>();
+        if (principal is null || !Guid.TryParse(principal.GetClaim(Claims.Subject), out var userId) ||
+            !Guid.TryParse(principal.GetClaim(CurrentUser.SecurityStampClaim), out var stamp) ||
+            !await state.IsValidAsync(userId, stamp, null, http.RequestAborted) ||
+            principal.GetClaim(Claims.ClientId) is not { } clientId || await apps.FindActiveAsync(clientId, http.RequestAborted) is null)
+        {
+            return Refuse(Errors.InvalidGrant, "The authorization is no longer valid.");
+        }
+
+        var properties = new AuthenticationProperties();
+        if (principal.GetClaim(AppTokens.PatientClaim) is { } patient)
+        {
+            properties.Parameters[AppTokens.PatientClaim] = patient;
+        }
+
+        return Results.SignIn(principal, properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>The requested scopes that the app was registered for and that <paramref name="acceptable"/> lets through.</summary>

@@ -16,6 +16,7 @@ public static class AppsFeature
     {
         endpoints.MapClinicAppsApi();
         endpoints.MapSmartConfiguration();
+        endpoints.MapAppLaunch();
         endpoints.MapPost(AppAuthorizationServer.TokenPath, AppTokenEndpoint.ExchangeAsync)
             .AllowAnonymous()
             .WithAuthRateLimit()

@@ -138,7 +138,7 @@ public static class ClinicAppsApi
         CancellationToken cancellationToken)
     {
         var app = await db.ClinicApps.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.ClinicId == clinicId, cancellationToken);
-        if (app is null || await manager.FindByClientIdAsync(app.ClientId, cancellationToken) is not { } registered)
+        if (app is null)
         {
             return TypedResults.NotFound();
         }
@@ -146,6 +146,11 @@ public static class ClinicAppsApi
         if (app.JwksUrl is null)
         {
             return Problems.Field("jwksUrl", "The app registered its keys directly; register it again to change them.");
+        }
+
+        if (await manager.FindByClientIdAsync(app.ClientId, cancellationToken) is not { } registered)
+        {
+            return TypedResults.NotFound();
         }
 
         var (keys, refusal) = await keySource.FetchAsync(app.JwksUrl, cancellationToken);

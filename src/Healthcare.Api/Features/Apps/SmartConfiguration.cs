@@ -15,7 +15,8 @@ public static class SmartConfiguration
 
     public static readonly string[] Capabilities =
     [
-        "client-confidential-asymmetric", "permission-v1", "permission-v2",
+        "launch-standalone", "client-public", "client-confidential-asymmetric", "context-standalone-patient", "permission-offline",
+        "permission-patient", "permission-user", "permission-v1", "permission-v2", "authorize-post",
     ];
 
     public static readonly string[] AssertionAlgorithms = ["ES384", "RS384"];
@@ -37,13 +38,15 @@ public static class SmartConfiguration
             new SmartConfigurationDocument(
                 Issuer: AppAuthorizationServer.IssuerOf(http)!,
                 JwksUri: origin + "/.well-known/jwks.json",
+                AuthorizationEndpoint: origin + AppAuthorizationServer.AuthorizePath,
                 TokenEndpoint: origin + AppAuthorizationServer.TokenPath,
                 IntrospectionEndpoint: origin + AppAuthorizationServer.IntrospectPath,
                 RevocationEndpoint: origin + AppAuthorizationServer.RevokePath,
-                GrantTypesSupported: ["client_credentials"],
-                TokenEndpointAuthMethodsSupported: ["private_key_jwt"],
+                GrantTypesSupported: ["authorization_code", "refresh_token", "client_credentials"],
+                ResponseTypesSupported: ["code"],
+                TokenEndpointAuthMethodsSupported: ["private_key_jwt", "none"],
                 TokenEndpointAuthSigningAlgValuesSupported: AssertionAlgorithms,
-                ScopesSupported: ["system/*.rs", "system/*.read"],
+                ScopesSupported: [.. AppRegistration.LaunchScopes, "patient/*.rs", "user/*.rs", "system/*.rs", "patient/*.read", "user/*.read", "system/*.read"],
                 CodeChallengeMethodsSupported: ["S256"],
                 Capabilities: Capabilities),
             AppsJsonContext.Default.SmartConfigurationDocument,
@@ -54,10 +57,12 @@ public static class SmartConfiguration
 public sealed record SmartConfigurationDocument(
     [property: JsonPropertyName("issuer")] string Issuer,
     [property: JsonPropertyName("jwks_uri")] string JwksUri,
+    [property: JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
     [property: JsonPropertyName("token_endpoint")] string TokenEndpoint,
     [property: JsonPropertyName("introspection_endpoint")] string IntrospectionEndpoint,
     [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
     [property: JsonPropertyName("grant_types_supported")] string[] GrantTypesSupported,
+    [property: JsonPropertyName("response_types_supported")] string[] ResponseTypesSupported,
     [property: JsonPropertyName("token_endpoint_auth_methods_supported")] string[] TokenEndpointAuthMethodsSupported,
     [property: JsonPropertyName("token_endpoint_auth_signing_alg_values_supported")] string[] TokenEndpointAuthSigningAlgValuesSupported,
     [property: JsonPropertyName("scopes_supported")] string[] ScopesSupported,

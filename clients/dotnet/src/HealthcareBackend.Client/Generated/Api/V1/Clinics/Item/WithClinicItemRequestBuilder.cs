@@ -3,6 +3,7 @@
 using HealthcareBackend.Client.Api.V1.Clinics.Item.AppointmentSeries;
 using HealthcareBackend.Client.Api.V1.Clinics.Item.AppointmentTypes;
 using HealthcareBackend.Client.Api.V1.Clinics.Item.Appointments;
+using HealthcareBackend.Client.Api.V1.Clinics.Item.Apps;
 using HealthcareBackend.Client.Api.V1.Clinics.Item.Availability;
 using HealthcareBackend.Client.Api.V1.Clinics.Item.Exports;
 using HealthcareBackend.Client.Api.V1.Clinics.Item.Invitations;
@@ -43,6 +44,11 @@ namespace HealthcareBackend.Client.Api.V1.Clinics.Item
         public global::HealthcareBackend.Client.Api.V1.Clinics.Item.AppointmentTypes.AppointmentTypesRequestBuilder AppointmentTypes
         {
             get => new global::HealthcareBackend.Client.Api.V1.Clinics.Item.AppointmentTypes.AppointmentTypesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The apps property</summary>
+        public global::HealthcareBackend.Client.Api.V1.Clinics.Item.Apps.AppsRequestBuilder Apps
+        {
+            get => new global::HealthcareBackend.Client.Api.V1.Clinics.Item.Apps.AppsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The availability property</summary>
         public global::HealthcareBackend.Client.Api.V1.Clinics.Item.Availability.AvailabilityRequestBuilder Availability
