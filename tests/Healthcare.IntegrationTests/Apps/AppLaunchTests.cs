@@ -40,6 +40,99 @@ public sealed partial class AppLaunchTests(ApiFactory api) : IClassFixture<ApiFa
         var second = await api.WithDbAsync(db => MatrixResources.PatientAsync(db, clinic.Id));
         await api.WithDbAsync(db => db.Patients.Where(p => p.Id == first || p.Id == second).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, person.Id)));
 
+        var token = await LaunchAsync(app, person, second);
+        Assert.Equal(second.ToString(), token.GetProperty("patient").GetString());
+        var scopes = token.GetProperty("scope").GetString()!.Split(' ');
+        Assert.Contains("patient/*.rs", scopes);
+        Assert.DoesNotContain("openid", scopes);
+
+        var appClient = api.CreateClient();
+        appClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await appClient.GetAsync($"/fhir/r4/Patient/{second}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await appClient.GetAsync($"/fhir/r4/Patient/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await appClient.GetAsync("/api/v1/me")).StatusCode);
+
+        // The refresh token rotates and works once: a replay revokes what the authorization issued.
+        var refresh = token.GetProperty("refresh_token").GetString()!;
+        var refreshed = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = app.ClientId });
+        Assert.Equal(second.ToString(), refreshed.GetProperty("patient").GetString());
+        var replay = await api.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = app.ClientId }));
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        var chained = await api.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshed.GetProperty("refresh_token").GetString()!,
+            ["client_id"] = app.ClientId,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, chained.StatusCode);
+    }
+
+    [Fact]
+    public async Task APersonSeesTheAppsTheyAuthorizedAndRevokingOneStopsItsTokensAtOnce()
+    {
+        var clinic = await api.CreateClinicAsync();
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id));
+        var app = (await (await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/apps",
+            new { name = "Pocket Health", kind = "public", scopes = Requested, redirectUris = new[] { Redirect } })).Content.ReadFromJsonAsync<RegisteredApp>())!;
+        var person = await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id);
+        var record = await api.WithDbAsync(db => MatrixResources.PatientAsync(db, clinic.Id));
+        await api.WithDbAsync(db => db.Patients.Where(p => p.Id == record).ExecuteUpdateAsync(p => p.SetProperty(x => x.UserId, person.Id)));
+        var token = await LaunchAsync(app, person, record);
+        var appClient = api.CreateClient();
+        appClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await appClient.GetAsync($"/fhir/r4/Patient/{record}")).StatusCode);
+
+        var own = await api.ClientForAsync(person);
+        using var listed = JsonDocument.Parse(await own.GetStringAsync("/api/v1/me/apps"));
+        var entry = Assert.Single(listed.RootElement.EnumerateArray());
+        Assert.Equal(app.ClientId, entry.GetProperty("clientId").GetString());
+        var someoneElse = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.Patient, clinic.Id));
+        var authorization = entry.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.NotFound, (await someoneElse.DeleteAsync($"/api/v1/me/apps/{authorization}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await own.DeleteAsync($"/api/v1/me/apps/{authorization}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await appClient.GetAsync($"/fhir/r4/Patient/{record}")).StatusCode);
+        var refresh = await api.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = token.GetProperty("refresh_token").GetString()!,
+            ["client_id"] = app.ClientId,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
+        Assert.Empty(JsonDocument.Parse(await own.GetStringAsync("/api/v1/me/apps")).RootElement.EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("plain", "http://localhost/fhir/r4")]
+    [InlineData("S256", "http://elsewhere.example/fhir/r4")]
+    public async Task APlainPkceChallengeOrAnotherServersAudienceIsRefusedBeforeAnySignIn(string method, string audience)
+    {
+        var clinic = await api.CreateClinicAsync();
+        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id));
+        var app = (await (await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/apps",
+            new { name = "Pocket Health", kind = "public", scopes = Requested, redirectUris = new[] { Redirect } })).Content.ReadFromJsonAsync<RegisteredApp>())!;
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var answer = await browser.GetAsync("/connect/authorize?" + Query(new()
+        {
+            ["response_type"] = "code",
+            ["client_id"] = app.ClientId,
+            ["redirect_uri"] = Redirect,
+            ["scope"] = Requested,
+            ["state"] = "s-2",
+            ["code_challenge"] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
+            ["code_challenge_method"] = method,
+            ["aud"] = audience,
+        }));
+        // Refused without a sign-in page: an error page, or the error sent back to the app.
+        Assert.True(answer.StatusCode == HttpStatusCode.BadRequest ||
+            (answer.StatusCode == HttpStatusCode.Redirect && answer.Headers.Location!.Query.Contains("error=", StringComparison.Ordinal)),
+            $"{(int)answer.StatusCode} {answer.Headers.Location}");
+    }
+
+    /// <summary>The whole standalone launch as the browser goes through it, allowing the narrowed scopes for <paramref name="patient"/>.</summary>
+    private async Task<JsonElement> LaunchAsync(RegisteredApp app, TestAccount person, Guid patient)
+    {
         var browser = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
@@ -69,7 +162,7 @@ public sealed partial class AppLaunchTests(ApiFactory api) : IClassFixture<ApiFa
         // Narrowed: no openid or fhirUser; the second record.
         var answer = Hidden(consentPage).Select(p => KeyValuePair.Create(p.Key, p.Value)).ToList();
         answer.AddRange(Narrowed.Select(s => KeyValuePair.Create("grant", s)));
-        answer.Add(KeyValuePair.Create("patient", second.ToString()));
+        answer.Add(KeyValuePair.Create("patient", patient.ToString()));
         answer.Add(KeyValuePair.Create("decision", "allow"));
         var redirected = await browser.PostAsync("/connect/authorize", new FormUrlEncodedContent(answer));
         Assert.True(redirected.StatusCode == HttpStatusCode.Redirect, await redirected.Content.ReadAsStringAsync());
@@ -86,58 +179,7 @@ public sealed partial class AppLaunchTests(ApiFactory api) : IClassFixture<ApiFa
             ["client_id"] = app.ClientId,
             ["code_verifier"] = verifier,
         });
-        Assert.Equal(second.ToString(), token.GetProperty("patient").GetString());
-        var scopes = token.GetProperty("scope").GetString()!.Split(' ');
-        Assert.Contains("patient/*.rs", scopes);
-        Assert.DoesNotContain("openid", scopes);
-
-        var appClient = api.CreateClient();
-        appClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await appClient.GetAsync($"/fhir/r4/Patient/{second}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await appClient.GetAsync($"/fhir/r4/Patient/{first}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await appClient.GetAsync("/api/v1/me")).StatusCode);
-
-        // The refresh token rotates and works once: a replay revokes what the authorization issued.
-        var refresh = token.GetProperty("refresh_token").GetString()!;
-        var refreshed = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = app.ClientId });
-        Assert.Equal(second.ToString(), refreshed.GetProperty("patient").GetString());
-        var replay = await api.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = app.ClientId }));
-        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
-        var chained = await api.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refreshed.GetProperty("refresh_token").GetString()!,
-            ["client_id"] = app.ClientId,
-        }));
-        Assert.Equal(HttpStatusCode.BadRequest, chained.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("plain", "http://localhost/fhir/r4")]
-    [InlineData("S256", "http://elsewhere.example/fhir/r4")]
-    public async Task APlainPkceChallengeOrAnotherServersAudienceIsRefusedBeforeAnySignIn(string method, string audience)
-    {
-        var clinic = await api.CreateClinicAsync();
-        var admin = await api.ClientForAsync(await api.CreateUserAsync(ClinicRoles.ClinicAdmin, clinic.Id));
-        var app = (await (await admin.PostAsJsonAsync($"/api/v1/clinics/{clinic.Id}/apps",
-            new { name = "Pocket Health", kind = "public", scopes = Requested, redirectUris = new[] { Redirect } })).Content.ReadFromJsonAsync<RegisteredApp>())!;
-        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var answer = await browser.GetAsync("/connect/authorize?" + Query(new()
-        {
-            ["response_type"] = "code",
-            ["client_id"] = app.ClientId,
-            ["redirect_uri"] = Redirect,
-            ["scope"] = Requested,
-            ["state"] = "s-2",
-            ["code_challenge"] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq",
-            ["code_challenge_method"] = method,
-            ["aud"] = audience,
-        }));
-        // Refused without a sign-in page: an error page, or the error sent back to the app.
-        Assert.True(answer.StatusCode == HttpStatusCode.BadRequest ||
-            (answer.StatusCode == HttpStatusCode.Redirect && answer.Headers.Location!.Query.Contains("error=", StringComparison.Ordinal)),
-            $"{(int)answer.StatusCode} {answer.Headers.Location}");
+        return token;
     }
 
     private async Task<JsonElement> TokenAsync(Dictionary<string, string> form)

@@ -103,7 +103,9 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
                 {
                     values[parameter.Name] = parameter.Name == "patientId"
                         ? ownersPatient
-                        : await api.WithDbAsync(db => MatrixResources.AppointmentOfAsync(db, clinic.Id, ownersPatient));
+                        : endpoint.RoutePattern.RawText!.StartsWith("/api/v1/me/apps/", StringComparison.Ordinal)
+                            ? await api.WithDbAsync(db => MatrixResources.AppAuthorizationOfAsync(db, owner.Id))
+                            : await api.WithDbAsync(db => MatrixResources.AppointmentOfAsync(db, clinic.Id, ownersPatient));
                 }
 
                 using var request = new HttpRequestMessage(new HttpMethod(method), Url(endpoint, clinic.Id, Guid.Empty, values));

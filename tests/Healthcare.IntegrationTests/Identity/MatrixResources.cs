@@ -194,6 +194,21 @@ internal static class MatrixResources
         return appointment.Id;
     }
 
+    /// <summary>An app authorization the user gave (SMART App Launch), as OpenIddict stores it.</summary>
+    public static async Task<Guid> AppAuthorizationOfAsync(HealthcareDbContext db, Guid userId)
+    {
+        var authorization = new OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization<Guid>
+        {
+            Subject = userId.ToString(),
+            Status = OpenIddict.Abstractions.OpenIddictConstants.Statuses.Valid,
+            Type = OpenIddict.Abstractions.OpenIddictConstants.AuthorizationTypes.Permanent,
+            CreationDate = DateTime.UtcNow,
+        };
+        db.Add(authorization);
+        await db.SaveChangesAsync();
+        return authorization.Id;
+    }
+
     public static async Task<Guid> PatientAsync(HealthcareDbContext db, Guid clinicId)
     {
         var patient = new Patient

@@ -38,8 +38,8 @@ public static class AppLaunch
     }
 
     private static async Task<IResult> AuthorizeAsync(
-        HttpContext http, IAntiforgery antiforgery, AppStateCache apps, HealthcareDbContext db, IDataProtectionProvider protection,
-        IOptions<TokenOptions> tokens, Auditor audit)
+        HttpContext http, IAntiforgery antiforgery, HealthcareDbContext db, IDataProtectionProvider protection,
+        IOptions<TokenOptions> tokens, IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations, Auditor audit)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         var parameter = AppLaunchPages.From(request);
@@ -110,6 +110,15 @@ public static class AppLaunch
 
         identity.SetScopes(granted);
         identity.SetResources(tokens.Value.Audience);
+
+        // A lasting authorization the person can see and revoke (/api/v1/me/apps); its tokens name it.
+        var registration = await applications.FindByClientIdAsync(app.ClientId, http.RequestAborted)
+            ?? throw new InvalidOperationException("The app's OpenIddict registration is missing.");
+        var authorization = await authorizations.CreateAsync(identity, userId.ToString(),
+            (await applications.GetIdAsync(registration, http.RequestAborted))!, AuthorizationTypes.Permanent, [.. granted], http.RequestAborted);
+        var authorizationId = (await authorizations.GetIdAsync(authorization, http.RequestAborted))!;
+        identity.SetAuthorizationId(authorizationId);
+        identity.SetClaim(AppTokens.AuthorizationClaim, authorizationId);
         identity.SetDestinations(claim => claim.Type == "fhirUser" ? [Destinations.IdentityToken] :
             claim.Type == Claims.Subject ? [Destinations.AccessToken, Destinations.IdentityToken] : [Destinations.AccessToken]);
         await audit.WriteAsync(AuditActions.AppToken, "AppConsent", AuditOutcomes.Success, http.RequestAborted);

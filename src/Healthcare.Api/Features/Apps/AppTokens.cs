@@ -35,9 +35,18 @@ public static class AppTokens
     /// Whether an app's token may be used on this request: only on the FHIR API (the native API's permissions are
     /// not narrowed by scopes), and only while the app is enabled.
     /// </summary>
-    public static async Task<bool> AcceptAsync(HttpContext http, string clientId) =>
-        http.Request.Path.StartsWithSegments(FhirBase) &&
-        await http.RequestServices.GetRequiredService<AppStateCache>().FindActiveAsync(clientId, http.RequestAborted) is not null;
+    public static async Task<bool> AcceptAsync(HttpContext http, ClaimsPrincipal principal, string clientId)
+    {
+        var state = http.RequestServices.GetRequiredService<AppStateCache>();
+        return http.Request.Path.StartsWithSegments(FhirBase) &&
+            await state.FindActiveAsync(clientId, http.RequestAborted) is not null &&
+            // A token a person authorized stops when they revoke the app (/api/v1/me/apps).
+            (principal.FindFirst(AuthorizationClaim)?.Value is not { } authorization ||
+                await state.IsAuthorizationValidAsync(authorization, http.RequestAborted));
+    }
+
+    /// <summary>The authorization a person gave the app, which their app tokens name.</summary>
+    public const string AuthorizationClaim = "authorization";
 
     private static readonly PathString FhirBase = Fhir.FhirApi.Base;
 }
@@ -59,6 +68,22 @@ public sealed class AppStateCache(IFusionCache cache, LookupDatabase lookups, IH
         : cache.RemoveAsync(Key(clientId), token: cancellationToken);
 
     private static string Key(string clientId) => $"apps:active:{clientId}";
+
+    /// <summary>Whether the authorization a person gave an app still stands.</summary>
+    public async ValueTask<bool> IsAuthorizationValidAsync(string authorizationId, CancellationToken cancellationToken) =>
+        Guid.TryParse(authorizationId, out var id) &&
+        await cache.GetOrSetAsync<bool>(AuthorizationKey(id), async (_, ct) =>
+        {
+            await using var db = lookups.CreateContext();
+            return await db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization<Guid>>()
+                .AnyAsync(a => a.Id == id && a.Status == OpenIddict.Abstractions.OpenIddictConstants.Statuses.Valid, ct);
+        }, options: _entry, token: cancellationToken);
+
+    public ValueTask ForgetAuthorizationAsync(Guid authorizationId, CancellationToken cancellationToken) => requests.HttpContext is { } http
+        ? cache.RemoveOnChangeAsync(http, AuthorizationKey(authorizationId), cancellationToken)
+        : cache.RemoveAsync(AuthorizationKey(authorizationId), token: cancellationToken);
+
+    private static string AuthorizationKey(Guid id) => $"apps:authorization:{id:N}";
 
     private async Task<ActiveApp?> LoadAsync(string clientId, CancellationToken cancellationToken)
     {

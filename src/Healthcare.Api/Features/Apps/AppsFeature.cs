@@ -15,6 +15,7 @@ public static class AppsFeature
     public static IEndpointRouteBuilder MapApps(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapClinicAppsApi();
+        endpoints.MapMyAppsApi();
         endpoints.MapSmartConfiguration();
         endpoints.MapAppLaunch();
         endpoints.MapPost(AppAuthorizationServer.TokenPath, AppTokenEndpoint.ExchangeAsync)

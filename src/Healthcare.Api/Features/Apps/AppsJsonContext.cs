@@ -8,4 +8,7 @@ namespace Healthcare.Api.Features.Apps;
 [JsonSerializable(typeof(RegisterAppRequest))]
 [JsonSerializable(typeof(SmartConfigurationDocument))]
 [JsonSerializable(typeof(PublicKeySet))]
+[JsonSerializable(typeof(AuthorizedAppDto))]
+[JsonSerializable(typeof(List<AuthorizedAppDto>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class AppsJsonContext : JsonSerializerContext;

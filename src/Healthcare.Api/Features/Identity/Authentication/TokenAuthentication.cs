@@ -127,7 +127,7 @@ public static class TokenAuthentication
 
         if (Apps.AppTokens.ClientIdOf(principal) is { } clientId)
         {
-            if (!await Apps.AppTokens.AcceptAsync(context.HttpContext, clientId))
+            if (!await Apps.AppTokens.AcceptAsync(context.HttpContext, principal, clientId))
             {
                 context.Fail("The token belongs to a disabled app or is used outside the FHIR API.");
                 return;

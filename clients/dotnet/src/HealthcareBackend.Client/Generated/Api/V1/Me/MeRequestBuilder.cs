@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using HealthcareBackend.Client.Api.V1.Me.AccessLog;
 using HealthcareBackend.Client.Api.V1.Me.Appointments;
+using HealthcareBackend.Client.Api.V1.Me.Apps;
 using HealthcareBackend.Client.Api.V1.Me.NotificationPreferences;
 using HealthcareBackend.Client.Api.V1.Me.PatientLinks;
 using HealthcareBackend.Client.Api.V1.Me.Patients;
@@ -32,6 +33,11 @@ namespace HealthcareBackend.Client.Api.V1.Me
         public global::HealthcareBackend.Client.Api.V1.Me.Appointments.AppointmentsRequestBuilder Appointments
         {
             get => new global::HealthcareBackend.Client.Api.V1.Me.Appointments.AppointmentsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The apps property</summary>
+        public global::HealthcareBackend.Client.Api.V1.Me.Apps.AppsRequestBuilder Apps
+        {
+            get => new global::HealthcareBackend.Client.Api.V1.Me.Apps.AppsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The notificationPreferences property</summary>
         public global::HealthcareBackend.Client.Api.V1.Me.NotificationPreferences.NotificationPreferencesRequestBuilder NotificationPreferences
